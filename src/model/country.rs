@@ -1,0 +1,200 @@
+//! Countries: ISO 3166-1 alpha-2 codes and the built-in country table
+//! (`data/countries.csv`, shipped as data with its sources in `data/countries.md`).
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::OnceLock;
+
+use serde::{Serialize, Serializer};
+
+/// A two-letter country code, upper case.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct CountryCode([u8; 2]);
+
+impl CountryCode {
+    /// `ZZ`, the user-assigned code for an unknown country.
+    pub const UNKNOWN: CountryCode = CountryCode(*b"ZZ");
+
+    /// Accepts exactly two ASCII letters, upper case.
+    pub fn parse(text: &str) -> Option<CountryCode> {
+        match text.as_bytes() {
+            &[a, b] if a.is_ascii_uppercase() && b.is_ascii_uppercase() => {
+                Some(CountryCode([a, b]))
+            }
+            _ => None,
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        // Both bytes are ASCII upper-case letters by construction.
+        std::str::from_utf8(&self.0).unwrap_or("??")
+    }
+}
+
+impl fmt::Display for CountryCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Debug for CountryCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for CountryCode {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// What the reports say about a country.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct CountryInfo {
+    pub code: String,
+    pub name: String,
+    pub name_ja: String,
+    /// Member of the EU/EEA.
+    pub eea: bool,
+    /// `yes`, `partial`, `eea` or `no`.
+    pub eu_adequacy: String,
+    /// `yes`, `home` or `no`: recognised under APPI Rule 15 (EEA and UK).
+    pub appi_rule15: String,
+    /// `yes`, `eu` or `no`: covered by the PPC's survey of foreign systems.
+    pub ppc_survey: String,
+    pub regime: String,
+    pub regime_ja: String,
+    pub government_access: String,
+    pub government_access_ja: String,
+    pub localisation: String,
+    pub localisation_ja: String,
+    /// The model's own `regime_note`, when it gives one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model_note: Option<String>,
+}
+
+/// The built-in table.
+pub struct CountryTable {
+    rows: BTreeMap<CountryCode, CountryInfo>,
+}
+
+const TABLE: &str = include_str!("../../data/countries.csv");
+
+impl CountryTable {
+    fn parse(text: &str) -> CountryTable {
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let mut rows = BTreeMap::new();
+        for record in reader.deserialize::<Row>() {
+            // The table is checked by a unit test; a bad row cannot ship.
+            let Ok(row) = record else { continue };
+            let Some(code) = CountryCode::parse(&row.code) else {
+                continue;
+            };
+            rows.insert(
+                code,
+                CountryInfo {
+                    code: row.code,
+                    name: row.name,
+                    name_ja: row.name_ja,
+                    eea: row.eea == "yes",
+                    eu_adequacy: row.eu_adequacy,
+                    appi_rule15: row.appi_rule15,
+                    ppc_survey: row.ppc_survey,
+                    regime: row.regime,
+                    regime_ja: row.regime_ja,
+                    government_access: row.government_access,
+                    government_access_ja: row.government_access_ja,
+                    localisation: row.localisation,
+                    localisation_ja: row.localisation_ja,
+                    model_note: None,
+                },
+            );
+        }
+        CountryTable { rows }
+    }
+
+    pub fn contains(&self, code: CountryCode) -> bool {
+        self.rows.contains_key(&code)
+    }
+
+    pub fn codes(&self) -> impl Iterator<Item = CountryCode> + '_ {
+        self.rows.keys().copied()
+    }
+
+    /// The table's row, or a bare entry named by its code for a code the table lacks.
+    pub fn info(&self, code: CountryCode) -> CountryInfo {
+        self.rows.get(&code).cloned().unwrap_or_else(|| CountryInfo {
+            code: code.to_string(),
+            name: code.to_string(),
+            name_ja: code.to_string(),
+            eu_adequacy: "no".into(),
+            appi_rule15: "no".into(),
+            ppc_survey: "no".into(),
+            ..CountryInfo::default()
+        })
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct Row {
+    code: String,
+    name: String,
+    name_ja: String,
+    eea: String,
+    eu_adequacy: String,
+    appi_rule15: String,
+    ppc_survey: String,
+    regime: String,
+    regime_ja: String,
+    government_access: String,
+    government_access_ja: String,
+    localisation: String,
+    localisation_ja: String,
+}
+
+/// The built-in country table.
+pub fn builtin() -> &'static CountryTable {
+    static TABLE_CELL: OnceLock<CountryTable> = OnceLock::new();
+    TABLE_CELL.get_or_init(|| CountryTable::parse(TABLE))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_row_of_the_shipped_table_parses() {
+        let mut reader = csv::Reader::from_reader(TABLE.as_bytes());
+        let rows: Vec<Row> = reader
+            .deserialize()
+            .collect::<Result<_, _>>()
+            .expect("data/countries.csv matches the Row shape");
+        assert_eq!(rows.len(), 249, "one row per ISO 3166-1 alpha-2 code");
+        assert_eq!(builtin().codes().count(), 249, "codes are unique and valid");
+        let eea = rows.iter().filter(|r| r.eea == "yes").count();
+        assert_eq!(eea, 30, "27 EU members plus Iceland, Liechtenstein, Norway");
+        assert!(rows.iter().all(|r| !r.name_ja.is_empty()));
+    }
+
+    #[test]
+    fn main_jurisdictions_have_the_facts_disclosures_need() {
+        let t = builtin();
+        let cn = t.info(CountryCode::parse("CN").unwrap());
+        assert!(cn.government_access.contains("National Intelligence Law"));
+        assert!(cn.regime.contains("PIPL") || cn.regime.contains("Personal Information Protection Law"));
+        let kr = t.info(CountryCode::parse("KR").unwrap());
+        assert_eq!(kr.eu_adequacy, "yes");
+        assert_eq!(t.info(CountryCode::parse("DE").unwrap()).appi_rule15, "yes");
+        assert_eq!(t.info(CountryCode::parse("GB").unwrap()).appi_rule15, "yes");
+        assert_eq!(t.info(CountryCode::parse("US").unwrap()).eu_adequacy, "partial");
+    }
+
+    #[test]
+    fn codes_are_two_upper_case_letters() {
+        assert!(CountryCode::parse("JP").is_some());
+        assert!(CountryCode::parse("jp").is_none());
+        assert!(CountryCode::parse("JPN").is_none());
+        assert!(CountryCode::parse("日本").is_none());
+    }
+}

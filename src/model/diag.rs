@@ -1,0 +1,212 @@
+//! Load diagnostics: what is wrong, where (file, line, column, entry) and how to fix it.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+/// A place in a model file. Lines and columns count from 1.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Location {
+    pub file: PathBuf,
+    pub line: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<usize>,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.file.display(), self.line)?;
+        if let Some(column) = self.column {
+            write!(f, ":{column}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Turns byte offsets of one file into lines and columns.
+pub(crate) struct LineIndex<'a> {
+    file: &'a Path,
+    text: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    pub fn new(file: &'a Path, text: &'a str) -> Self {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        LineIndex { file, text, starts }
+    }
+
+    pub fn location(&self, offset: usize) -> Location {
+        let offset = offset.min(self.text.len());
+        let line = self.starts.partition_point(|&s| s <= offset);
+        let start = self.starts[line - 1];
+        let column = self.text[start..floor_char_boundary(self.text, offset)]
+            .chars()
+            .count()
+            + 1;
+        Location {
+            file: self.file.to_path_buf(),
+            line,
+            column: Some(column),
+        }
+    }
+
+    /// The text of a line (1-based), without its line end.
+    pub fn line_text(&self, line: usize) -> Option<&'a str> {
+        let start = *self.starts.get(line.checked_sub(1)?)?;
+        let end = self.starts.get(line).copied().unwrap_or(self.text.len());
+        Some(self.text[start..end].trim_end_matches(['\n', '\r']))
+    }
+}
+
+fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+/// One problem found while loading a model.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    /// Stable rule id: `syntax`, `unknown-key`, `unknown-reference`, ...
+    pub code: &'static str,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
+    /// The entry and key concerned, e.g. `access[3].to`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entry: Option<String>,
+    /// What to do about it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+    /// The source line, for display under the message.
+    #[serde(skip)]
+    pub snippet: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+        Diagnostic {
+            code,
+            message: message.into(),
+            location: None,
+            entry: None,
+            help: None,
+            snippet: None,
+        }
+    }
+
+    pub fn at(mut self, location: Option<Location>) -> Self {
+        self.location = location;
+        self
+    }
+
+    pub fn entry(mut self, entry: impl Into<String>) -> Self {
+        self.entry = Some(entry.into());
+        self
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Renders in the style of rustc: message, location, source line, help.
+    pub fn render(&self) -> String {
+        let mut out = format!("error[{}]: {}\n", self.code, self.message);
+        if let Some(location) = &self.location {
+            out.push_str(&format!("  --> {location}"));
+            if let Some(entry) = &self.entry {
+                out.push_str(&format!(" (in {entry})"));
+            }
+            out.push('\n');
+            if let Some(snippet) = &self.snippet {
+                let number = location.line.to_string();
+                let pad = " ".repeat(number.len());
+                out.push_str(&format!("{pad} |\n{number} | {snippet}\n"));
+                if let Some(column) = location.column {
+                    out.push_str(&format!("{pad} | {}^\n", " ".repeat(column - 1)));
+                }
+            }
+        } else if let Some(entry) = &self.entry {
+            out.push_str(&format!("  --> {entry}\n"));
+        }
+        if let Some(help) = &self.help {
+            out.push_str(&format!("  = help: {help}\n"));
+        }
+        out
+    }
+}
+
+/// Every problem found while loading; loading reports all of them at once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadError {
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl LoadError {
+    pub fn render(&self) -> String {
+        let mut out: String = self
+            .diagnostics
+            .iter()
+            .map(|d| d.render() + "\n")
+            .collect();
+        let n = self.diagnostics.len();
+        out.push_str(&format!(
+            "error: the model could not be loaded ({n} error{})\n",
+            if n == 1 { "" } else { "s" }
+        ));
+        out
+    }
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.render())
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// The nearest known word, for "did you mean" help.
+pub fn suggest<'a>(word: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let lower = word.to_lowercase();
+    known
+        .into_iter()
+        .map(|k| (strsim::damerau_levenshtein(&lower, &k.to_lowercase()), k))
+        .filter(|&(distance, k)| {
+            distance <= (k.chars().count().max(3) / 3).max(1)
+                || (lower.len() >= 3 && k.to_lowercase().contains(&lower))
+        })
+        .min()
+        .map(|(_, k)| k)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_near_words_only() {
+        let known = ["jp-core", "kr-media", "jp-moderation"];
+        assert_eq!(suggest("jp-cor", known), Some("jp-core"));
+        assert_eq!(suggest("KR-MEDIA", known), Some("kr-media"));
+        assert_eq!(suggest("zzzzzz", known), None);
+    }
+
+    #[test]
+    fn line_index_counts_lines_and_characters() {
+        let text = "a = 1\nname = \"日本\"\nx";
+        let index = LineIndex::new(Path::new("m.toml"), text);
+        let at = index.location(text.find('x').unwrap());
+        assert_eq!((at.line, at.column), (3, Some(1)));
+        // Column counts characters, not bytes: the closing quote follows two kanji.
+        let quote = text.rfind('"').unwrap();
+        assert_eq!(index.location(quote).column, Some(11));
+        assert_eq!(index.line_text(2), Some("name = \"日本\""));
+    }
+}

@@ -1,0 +1,424 @@
+//! Reading model files into raw, located entries. Every format (TOML, CSV)
+//! ends here in the same shape, so one set of rules checks them all.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use toml::de::{DeTable, DeValue};
+
+use super::Date;
+use super::diag::{Diagnostic, LineIndex, Location, suggest};
+use super::fields::Section;
+
+/// A value as written, before it is checked against the key's type.
+#[derive(Debug, Clone)]
+pub enum RawValue {
+    Str(String),
+    Int(i64),
+    Bool(bool),
+    Date(Date),
+    List(Vec<(RawValue, Location)>),
+    /// A CSV cell: text whose type comes from the key.
+    Cell(String),
+    /// Anything else (float, table, date-time with a time); names the TOML type.
+    Other(&'static str),
+}
+
+#[derive(Debug, Clone)]
+pub struct RawField {
+    pub key: String,
+    pub key_location: Location,
+    pub value: RawValue,
+    pub location: Location,
+}
+
+#[derive(Debug, Clone)]
+pub struct RawEntry {
+    pub section: Section,
+    pub location: Location,
+    pub fields: Vec<RawField>,
+}
+
+/// Everything read from a model path: entries, problems, and the text of each
+/// file so diagnostics can quote the line.
+#[derive(Default)]
+pub struct RawModel {
+    pub entries: Vec<RawEntry>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub texts: Vec<(PathBuf, String)>,
+    /// Whether a file failed to parse, so that missing entries would make
+    /// every reference check noise.
+    pub had_syntax_errors: bool,
+}
+
+impl RawModel {
+    fn error(&mut self, diagnostic: Diagnostic) {
+        self.diagnostics.push(diagnostic);
+    }
+}
+
+/// Reads a model directory or a single `.toml` file.
+pub fn read(path: &Path) -> RawModel {
+    let mut raw = RawModel::default();
+    let metadata = match fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) => {
+            raw.error(
+                Diagnostic::new("io", format!("cannot read model {}: {e}", path.display()))
+                    .help("pass a model directory or a .toml file"),
+            );
+            return raw;
+        }
+    };
+    if metadata.is_dir() {
+        read_dir(path, &mut raw);
+    } else if path.extension().is_some_and(|e| e == "toml") {
+        read_toml_file(path, &mut raw);
+    } else if csv_section(path).is_some() {
+        read_csv_file(path, &mut raw);
+    } else {
+        raw.error(
+            Diagnostic::new(
+                "io",
+                format!("{} is not a model: expected a directory or a .toml file", path.display()),
+            )
+            .help("pass a model directory or a .toml file"),
+        );
+    }
+    raw
+}
+
+fn read_dir(dir: &Path, raw: &mut RawModel) {
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) => {
+            raw.error(Diagnostic::new(
+                "io",
+                format!("cannot list model directory {}: {e}", dir.display()),
+            ));
+            return;
+        }
+    };
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.is_file())
+        .collect();
+    files.sort();
+    let tomls: Vec<&PathBuf> = files
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    let csvs: Vec<&PathBuf> = files
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "csv"))
+        .collect();
+    if tomls.is_empty() && csvs.is_empty() {
+        raw.error(
+            Diagnostic::new(
+                "no-model-files",
+                format!("{} holds no model files", dir.display()),
+            )
+            .help("a model directory holds *.toml files and, optionally, CSV tables such as systems.csv and access.csv"),
+        );
+        return;
+    }
+    for path in tomls {
+        read_toml_file(path, raw);
+    }
+    // CSV tables come after the TOML files, in section order.
+    let mut ordered: Vec<(Section, &PathBuf)> = Vec::new();
+    for path in csvs {
+        match csv_section(path) {
+            Some(section) => ordered.push((section, path)),
+            None => {
+                let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                let known: Vec<&str> = Section::ALL.iter().filter_map(|s| s.csv_file()).collect();
+                let mut d = Diagnostic::new(
+                    "unknown-table",
+                    format!("{name} is not a model table"),
+                )
+                .at(Some(Location { file: path.to_path_buf(), line: 1, column: None }));
+                d = match suggest(&name, known.iter().copied()) {
+                    Some(s) => d.help(format!("did you mean \"{s}\"? Model tables are {}", known.join(", "))),
+                    None => d.help(format!("model tables are {}; move other files out of the model directory", known.join(", "))),
+                };
+                raw.error(d);
+            }
+        }
+    }
+    ordered.sort();
+    for (_, path) in ordered {
+        read_csv_file(path, raw);
+    }
+}
+
+fn csv_section(path: &Path) -> Option<Section> {
+    let name = path.file_name()?.to_str()?;
+    Section::ALL.into_iter().find(|s| s.csv_file() == Some(name))
+}
+
+/// Reads a file as UTF-8 (a leading byte-order mark is dropped), or says where it is not.
+fn read_text(path: &Path, raw: &mut RawModel) -> Option<String> {
+    let bytes = match fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            raw.error(Diagnostic::new("io", format!("cannot read {}: {e}", path.display())));
+            return None;
+        }
+    };
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Some(text.to_owned()),
+        Err(e) => {
+            let good = &bytes[..e.valid_up_to()];
+            let line = good.iter().filter(|&&b| b == b'\n').count() + 1;
+            let column = good.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
+            raw.error(
+                Diagnostic::new(
+                    "encoding",
+                    format!("{} is not valid UTF-8 (byte {})", path.display(), e.valid_up_to()),
+                )
+                .at(Some(Location { file: path.to_path_buf(), line, column: Some(column) }))
+                .help("save the file as UTF-8"),
+            );
+            raw.had_syntax_errors = true;
+            None
+        }
+    }
+}
+
+fn read_toml_file(path: &Path, raw: &mut RawModel) {
+    if let Some(text) = read_text(path, raw) {
+        read_toml(path, &text, raw);
+        raw.texts.push((path.to_path_buf(), text));
+    }
+}
+
+/// Reads TOML text as if from `path`.
+pub fn read_toml_text(path: &Path, text: &str) -> RawModel {
+    let mut raw = RawModel::default();
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    read_toml(path, text, &mut raw);
+    raw.texts.push((path.to_path_buf(), text.to_owned()));
+    raw
+}
+
+fn read_toml(path: &Path, text: &str, raw: &mut RawModel) {
+    let index = LineIndex::new(path, text);
+    let (table, errors) = DeTable::parse_recoverable(text);
+    for e in &errors {
+        let location = e.span().map(|s| index.location(s.start));
+        raw.error(
+            Diagnostic::new("syntax", format!("TOML syntax: {}", e.message().trim_end()))
+                .at(location.or(Some(Location { file: path.to_path_buf(), line: 1, column: None }))),
+        );
+        raw.had_syntax_errors = true;
+    }
+    let table = table.into_inner();
+    let mut top: Vec<_> = table.iter().collect();
+    top.sort_by_key(|(k, _)| k.span().start);
+    for (key, value) in top {
+        let key_location = index.location(key.span().start);
+        let Some(section) = Section::from_key(key.get_ref()) else {
+            let known = Section::ALL.map(|s| s.key());
+            let mut d = Diagnostic::new(
+                "unknown-section",
+                format!("unknown section `{}`", key.get_ref()),
+            )
+            .at(Some(key_location));
+            d = match suggest(key.get_ref(), known) {
+                Some(s) => d.help(format!("did you mean `{s}`?")),
+                None => d.help(format!("sections are {}", known.join(", "))),
+            };
+            raw.error(d);
+            continue;
+        };
+        match (section, value.get_ref()) {
+            (Section::Model, DeValue::Table(t)) => {
+                let entry = toml_entry(section, &index, index.location(value.span().start), t);
+                raw.entries.push(entry);
+            }
+            (Section::Model, _) => raw.error(
+                Diagnostic::new("wrong-type", "`model` must be a table: write [model]")
+                    .at(Some(key_location)),
+            ),
+            (_, DeValue::Array(items)) => {
+                for item in items.iter() {
+                    match item.get_ref() {
+                        DeValue::Table(t) => {
+                            let location = index.location(item.span().start);
+                            raw.entries.push(toml_entry(section, &index, location, t));
+                        }
+                        other => raw.error(
+                            Diagnostic::new(
+                                "wrong-type",
+                                format!(
+                                    "each `{}` entry must be a table, found {}",
+                                    section.key(),
+                                    other.type_str()
+                                ),
+                            )
+                            .at(Some(index.location(item.span().start)))
+                            .help(format!("write [[{}]] followed by its keys", section.key())),
+                        ),
+                    }
+                }
+            }
+            (_, other) => raw.error(
+                Diagnostic::new(
+                    "wrong-type",
+                    format!(
+                        "`{}` must be an array of tables, found {}",
+                        section.key(),
+                        other.type_str()
+                    ),
+                )
+                .at(Some(key_location))
+                .help(format!("write [[{0}]], not [{0}]", section.key())),
+            ),
+        }
+    }
+}
+
+fn toml_entry(section: Section, index: &LineIndex, location: Location, table: &DeTable) -> RawEntry {
+    let mut fields: Vec<RawField> = table
+        .iter()
+        .map(|(key, value)| RawField {
+            key: key.get_ref().to_string(),
+            key_location: index.location(key.span().start),
+            value: toml_value(index, value.get_ref()),
+            location: index.location(value.span().start),
+        })
+        .collect();
+    fields.sort_by(|a, b| a.key_location.cmp(&b.key_location));
+    RawEntry {
+        section,
+        location,
+        fields,
+    }
+}
+
+fn toml_value(index: &LineIndex, value: &DeValue) -> RawValue {
+    match value {
+        DeValue::String(s) => RawValue::Str(s.to_string()),
+        DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix())
+            .map(RawValue::Int)
+            .unwrap_or(RawValue::Other("integer out of range")),
+        DeValue::Boolean(b) => RawValue::Bool(*b),
+        DeValue::Datetime(dt) => match (dt.date, dt.time, dt.offset) {
+            (Some(d), None, None) => Date::new(d.year as i16, d.month as i8, d.day as i8)
+                .map(RawValue::Date)
+                .unwrap_or(RawValue::Other("invalid date")),
+            _ => RawValue::Other("date-time"),
+        },
+        DeValue::Array(items) => RawValue::List(
+            items
+                .iter()
+                .map(|item| (toml_value(index, item.get_ref()), index.location(item.span().start)))
+                .collect(),
+        ),
+        DeValue::Float(_) => RawValue::Other("float"),
+        DeValue::Table(_) => RawValue::Other("table"),
+    }
+}
+
+fn read_csv_file(path: &Path, raw: &mut RawModel) {
+    let Some(section) = csv_section(path) else { return };
+    let Some(text) = read_text(path, raw) else { return };
+    read_csv(path, section, &text, raw);
+    raw.texts.push((path.to_path_buf(), text));
+}
+
+fn read_csv(path: &Path, section: Section, text: &str, raw: &mut RawModel) {
+    let index = LineIndex::new(path, text);
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .has_headers(false)
+        .from_reader(text.as_bytes());
+    let mut records = reader.records();
+    let header = match records.next() {
+        None => {
+            raw.error(
+                Diagnostic::new("empty-table", format!("{} is empty", path.display()))
+                    .at(Some(Location { file: path.to_path_buf(), line: 1, column: None }))
+                    .help("the first line names the columns, with the same keys as TOML"),
+            );
+            return;
+        }
+        Some(Err(e)) => {
+            raw.error(csv_error(path, &e));
+            raw.had_syntax_errors = true;
+            return;
+        }
+        Some(Ok(h)) => h,
+    };
+    let header: Vec<String> = header.iter().map(|h| h.trim().to_string()).collect();
+    for record in records {
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                raw.error(csv_error(path, &e));
+                raw.had_syntax_errors = true;
+                continue;
+            }
+        };
+        let line = record.position().map(|p| p.line() as usize).unwrap_or(1);
+        let row_start = record.position().map(|p| p.byte() as usize).unwrap_or(0);
+        let row_location = Location { file: path.to_path_buf(), line, column: None };
+        if record.iter().all(|cell| cell.trim().is_empty()) {
+            continue;
+        }
+        if record.len() != header.len() {
+            raw.error(
+                Diagnostic::new(
+                    "csv-shape",
+                    format!(
+                        "row has {} cells but the header names {} columns",
+                        record.len(),
+                        header.len()
+                    ),
+                )
+                .at(Some(row_location.clone()))
+                .help("every row needs one cell per column; quote a cell that contains a comma"),
+            );
+            continue;
+        }
+        let mut fields = Vec::new();
+        for (i, cell) in record.iter().enumerate() {
+            let cell = cell.trim();
+            if cell.is_empty() {
+                continue;
+            }
+            let start = row_start + record.range(i).map(|r| r.start).unwrap_or(0);
+            let location = index.location(start);
+            fields.push(RawField {
+                key: header[i].clone(),
+                key_location: location.clone(),
+                value: RawValue::Cell(cell.to_string()),
+                location,
+            });
+        }
+        raw.entries.push(RawEntry {
+            section,
+            location: row_location,
+            fields,
+        });
+    }
+    // Header keys are checked once for the whole table, not once per row.
+    let header_location = Location { file: path.to_path_buf(), line: 1, column: None };
+    for (i, key) in header.iter().enumerate() {
+        if header[..i].contains(key) {
+            raw.error(
+                Diagnostic::new("duplicate-key", format!("column `{key}` appears twice"))
+                    .at(Some(header_location.clone())),
+            );
+        }
+    }
+}
+
+fn csv_error(path: &Path, e: &csv::Error) -> Diagnostic {
+    let line = e.position().map(|p| p.line() as usize).unwrap_or(1);
+    Diagnostic::new("syntax", format!("CSV: {e}"))
+        .at(Some(Location { file: path.to_path_buf(), line, column: None }))
+}
