@@ -15,5 +15,8 @@
 //! }
 //! ```
 
+pub mod check;
+pub mod cli;
 pub mod model;
 pub mod reach;
+pub mod report;

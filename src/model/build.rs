@@ -110,14 +110,20 @@ impl Builder {
                     Some(s) => d.help(format!("did you mean `{s}`?")),
                     None => d.help(format!(
                         "known keys are {}",
-                        section.fields().iter().map(|f| f.name).collect::<Vec<_>>().join(", ")
+                        section
+                            .fields()
+                            .iter()
+                            .map(|f| f.name)
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     )),
                 };
                 self.error(d);
                 continue;
             };
             let entry_label = format!("{label}.{}", field.key);
-            if let Some(value) = self.check_value(spec, field.value, &field.location, &entry_label) {
+            if let Some(value) = self.check_value(spec, field.value, &field.location, &entry_label)
+            {
                 values.insert(spec.name, (value, field.location));
             }
         }
@@ -130,7 +136,11 @@ impl Builder {
                     )
                     .at(Some(raw.location.clone()))
                     .entry(label.clone())
-                    .help(format!("add `{} = ...`: {}", spec.name, spec.doc.to_lowercase())),
+                    .help(format!(
+                        "add `{} = ...`: {}",
+                        spec.name,
+                        spec.doc.to_lowercase()
+                    )),
                 );
             }
         }
@@ -169,7 +179,11 @@ impl Builder {
         let wrong = |found: &str| {
             Diagnostic::new(
                 "wrong-type",
-                format!("`{}` must be {}, found {found}", spec.name, spec.ty.describe()),
+                format!(
+                    "`{}` must be {}, found {found}",
+                    spec.name,
+                    spec.ty.describe()
+                ),
             )
             .at(Some(location.clone()))
             .entry(label.to_string())
@@ -278,12 +292,15 @@ impl Builder {
                     None
                 }
             },
-            FieldType::IdList | FieldType::TextList | FieldType::CountryList | FieldType::ChoiceList(_) => {
+            FieldType::IdList
+            | FieldType::TextList
+            | FieldType::CountryList
+            | FieldType::ChoiceList(_) => {
                 let RawValue::List(items) = value else {
-                    self.error(wrong(&found(&value)).help(format!(
-                        "write a list: {} = [\"...\"]",
-                        spec.name
-                    )));
+                    self.error(
+                        wrong(&found(&value))
+                            .help(format!("write a list: {} = [\"...\"]", spec.name)),
+                    );
                     return None;
                 };
                 let mut out = Vec::new();
@@ -293,7 +310,11 @@ impl Builder {
                         self.error(
                             Diagnostic::new(
                                 "wrong-type",
-                                format!("items of `{}` must be strings, found {}", spec.name, found(&item)),
+                                format!(
+                                    "items of `{}` must be strings, found {}",
+                                    spec.name,
+                                    found(&item)
+                                ),
                             )
                             .at(Some(item_location))
                             .entry(item_label),
@@ -302,7 +323,8 @@ impl Builder {
                     };
                     match spec.ty {
                         FieldType::CountryList => {
-                            if let Some(code) = self.country_shape(&s, &item_location, &item_label) {
+                            if let Some(code) = self.country_shape(&s, &item_location, &item_label)
+                            {
                                 out.push((code, item_location));
                             }
                         }
@@ -324,12 +346,9 @@ impl Builder {
             return Some(text.to_string());
         }
         let upper = text.to_uppercase();
-        let mut d = Diagnostic::new(
-            "bad-country",
-            format!("\"{text}\" is not a country code"),
-        )
-        .at(Some(location.clone()))
-        .entry(label.to_string());
+        let mut d = Diagnostic::new("bad-country", format!("\"{text}\" is not a country code"))
+            .at(Some(location.clone()))
+            .entry(label.to_string());
         d = if CountryCode::parse(&upper).is_some() {
             d.help(format!("country codes are upper case: \"{upper}\""))
         } else {
@@ -345,16 +364,24 @@ impl Builder {
         self.resolve_country(&text, &entry.location_of(key), &entry.key_label(key))
     }
 
-    fn resolve_country(&mut self, text: &str, location: &Location, label: &str) -> Option<CountryCode> {
+    fn resolve_country(
+        &mut self,
+        text: &str,
+        location: &Location,
+        label: &str,
+    ) -> Option<CountryCode> {
         let code = CountryCode::parse(text)?;
         if country::builtin().contains(code) || self.countries.contains(&code) {
             return Some(code);
         }
         self.error(
-            Diagnostic::new("unknown-country", format!("unknown country code \"{text}\""))
-                .at(Some(location.clone()))
-                .entry(label.to_string())
-                .help("use an ISO 3166-1 alpha-2 code, or declare the code in a [[country]] entry"),
+            Diagnostic::new(
+                "unknown-country",
+                format!("unknown country code \"{text}\""),
+            )
+            .at(Some(location.clone()))
+            .entry(label.to_string())
+            .help("use an ISO 3166-1 alpha-2 code, or declare the code in a [[country]] entry"),
         );
         None
     }
@@ -373,7 +400,13 @@ impl Builder {
     }
 }
 
-fn bad_choice(spec: &Field, words: &[&str], value: &str, location: &Location, label: &str) -> Diagnostic {
+fn bad_choice(
+    spec: &Field,
+    words: &[&str],
+    value: &str,
+    location: &Location,
+    label: &str,
+) -> Diagnostic {
     let d = Diagnostic::new(
         "bad-value",
         format!("`{}` cannot be \"{value}\"", spec.name),
@@ -381,7 +414,10 @@ fn bad_choice(spec: &Field, words: &[&str], value: &str, location: &Location, la
     .at(Some(location.clone()))
     .entry(label.to_string());
     match suggest(value, words.iter().copied()) {
-        Some(s) => d.help(format!("did you mean \"{s}\"? It must be {}", spec.ty.describe())),
+        Some(s) => d.help(format!(
+            "did you mean \"{s}\"? It must be {}",
+            spec.ty.describe()
+        )),
         None => d.help(format!("it must be {}", spec.ty.describe())),
     }
 }
@@ -393,7 +429,13 @@ struct Index<'a> {
 }
 
 impl Index<'_> {
-    fn resolve(&self, b: &mut Builder, name: &str, location: &Location, label: &str) -> Option<u32> {
+    fn resolve(
+        &self,
+        b: &mut Builder,
+        name: &str,
+        location: &Location,
+        label: &str,
+    ) -> Option<u32> {
         if let Some(&i) = self.ids.get(name) {
             return Some(i);
         }
@@ -405,7 +447,10 @@ impl Index<'_> {
         .entry(label.to_string());
         if let Some(s) = suggest(name, self.ids.keys().copied()) {
             d.message.push_str(&format!("; did you mean \"{s}\"?"));
-            d = d.help(format!("change it to \"{s}\", or declare a {} with id \"{name}\"", self.what));
+            d = d.help(format!(
+                "change it to \"{s}\", or declare a {} with id \"{name}\"",
+                self.what
+            ));
         } else {
             d = d.help(format!("declare a {} with id \"{name}\"", self.what));
         }
@@ -415,26 +460,34 @@ impl Index<'_> {
 }
 
 /// Sorts entries by id and reports duplicates, naming both places.
-fn index_by<'a>(b: &mut Builder, entries: &'a [Entry], key: &str, what: &'static str) -> Vec<&'a Entry> {
+fn index_by<'a>(
+    b: &mut Builder,
+    entries: &'a [Entry],
+    key: &str,
+    what: &'static str,
+) -> Vec<&'a Entry> {
     let mut with_ids: Vec<(&str, &Entry)> = entries
         .iter()
-        .filter_map(|e| e.values.get(key).and_then(|(v, _)| match v {
-            Value::Text(t) => Some((t.as_str(), e)),
-            _ => None,
-        }))
+        .filter_map(|e| {
+            e.values.get(key).and_then(|(v, _)| match v {
+                Value::Text(t) => Some((t.as_str(), e)),
+                _ => None,
+            })
+        })
         .collect();
     with_ids.sort_by_key(|&(id, e)| (id, e.location.clone()));
     let mut out: Vec<&Entry> = Vec::with_capacity(with_ids.len());
     for pair in with_ids.chunk_by(|a, b| a.0 == b.0) {
         let (id, first) = pair[0];
         for &(_, dup) in &pair[1..] {
-            let first_at = first
-                .location
-                .to_string();
+            let first_at = first.location.to_string();
             b.error(
                 Diagnostic::new(
                     "duplicate-id",
-                    format!("duplicate {what} id \"{id}\": also declared at {first_at} ({})", first.label),
+                    format!(
+                        "duplicate {what} id \"{id}\": also declared at {first_at} ({})",
+                        first.label
+                    ),
                 )
                 .at(Some(dup.location_of(key)))
                 .entry(dup.key_label(key))
@@ -489,10 +542,11 @@ pub(super) fn build(raw: RawModel) -> Result<Model, LoadError> {
             match CountryCode::parse(&code) {
                 Some(c) => b.countries.push(c),
                 None => {
-                    let d = Diagnostic::new("bad-country", format!("\"{code}\" is not a country code"))
-                        .at(Some(e.location_of("code")))
-                        .entry(e.key_label("code"))
-                        .help("a country code is two upper-case letters");
+                    let d =
+                        Diagnostic::new("bad-country", format!("\"{code}\" is not a country code"))
+                            .at(Some(e.location_of("code")))
+                            .entry(e.key_label("code"))
+                            .help("a country code is two upper-case letters");
                     b.error(d);
                 }
             }
@@ -554,10 +608,17 @@ pub(super) fn build(raw: RawModel) -> Result<Model, LoadError> {
         );
         return Err(finish(b.diagnostics, &texts));
     }
-    let cat_ids: Vec<String> = cats.iter().map(|e| e.text("id").unwrap_or_default()).collect();
+    let cat_ids: Vec<String> = cats
+        .iter()
+        .map(|e| e.text("id").unwrap_or_default())
+        .collect();
     let cat_index = Index {
         what: "category",
-        ids: cat_ids.iter().enumerate().map(|(i, id)| (id.as_str(), i as u32)).collect(),
+        ids: cat_ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (id.as_str(), i as u32))
+            .collect(),
     };
     let n = cats.len();
     let categories: Vec<Category> = cats
@@ -627,15 +688,29 @@ pub(super) fn build(raw: RawModel) -> Result<Model, LoadError> {
     }
     index_by(&mut b, &country_entries, "code", "country");
 
-    let org_ids: Vec<String> = orgs.iter().map(|e| e.text("id").unwrap_or_default()).collect();
+    let org_ids: Vec<String> = orgs
+        .iter()
+        .map(|e| e.text("id").unwrap_or_default())
+        .collect();
     let org_index = Index {
         what: "organisation",
-        ids: org_ids.iter().enumerate().map(|(i, id)| (id.as_str(), i as u32)).collect(),
+        ids: org_ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (id.as_str(), i as u32))
+            .collect(),
     };
-    let system_ids: Vec<String> = systems_sorted.iter().map(|e| e.text("id").unwrap_or_default()).collect();
+    let system_ids: Vec<String> = systems_sorted
+        .iter()
+        .map(|e| e.text("id").unwrap_or_default())
+        .collect();
     let system_index = Index {
         what: "system",
-        ids: system_ids.iter().enumerate().map(|(i, id)| (id.as_str(), i as u32)).collect(),
+        ids: system_ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (id.as_str(), i as u32))
+            .collect(),
     };
     let reference = |b: &mut Builder, index: &Index, e: &Entry, key: &str| -> Option<u32> {
         let name = e.text(key)?;
@@ -829,7 +904,8 @@ pub(super) fn build(raw: RawModel) -> Result<Model, LoadError> {
 
     if had_syntax_errors {
         // Entries lost to a syntax error would make reference checks report noise.
-        b.diagnostics.retain(|d| d.code != "unknown-reference" && d.code != "missing-model");
+        b.diagnostics
+            .retain(|d| d.code != "unknown-reference" && d.code != "missing-model");
     }
     match info {
         Some(info) if b.diagnostics.is_empty() => Ok(Model {
@@ -846,7 +922,10 @@ pub(super) fn build(raw: RawModel) -> Result<Model, LoadError> {
         }),
         _ => {
             if b.diagnostics.is_empty() {
-                b.error(Diagnostic::new("missing-model", "the [model] table is incomplete"));
+                b.error(Diagnostic::new(
+                    "missing-model",
+                    "the [model] table is incomplete",
+                ));
             }
             Err(finish(b.diagnostics, &texts))
         }
@@ -867,7 +946,10 @@ fn check_parent_cycles(b: &mut Builder, orgs: &[Organisation]) {
                 b.error(
                     Diagnostic::new(
                         "parent-cycle",
-                        format!("organisation \"{}\" is its own ancestor through `parent`", org.id),
+                        format!(
+                            "organisation \"{}\" is its own ancestor through `parent`",
+                            org.id
+                        ),
                     )
                     .at(org.meta.location.clone())
                     .help("ownership cannot form a cycle; fix one of the `parent` keys"),
@@ -883,14 +965,20 @@ fn check_parent_cycles(b: &mut Builder, orgs: &[Organisation]) {
 
 /// Sorts diagnostics by place and attaches the source line to each.
 fn finish(mut diagnostics: Vec<Diagnostic>, texts: &[(std::path::PathBuf, String)]) -> LoadError {
-    diagnostics.sort_by(|a, b| a.location.cmp(&b.location).then_with(|| a.message.cmp(&b.message)));
+    diagnostics.sort_by(|a, b| {
+        a.location
+            .cmp(&b.location)
+            .then_with(|| a.message.cmp(&b.message))
+    });
     diagnostics.dedup();
     for d in &mut diagnostics {
         if let Some(location) = &d.location
             && let Some((path, text)) = texts.iter().find(|(p, _)| *p == location.file)
         {
             let index = LineIndex::new(path, text);
-            d.snippet = index.line_text(location.line).map(|l| l.chars().take(200).collect());
+            d.snippet = index
+                .line_text(location.line)
+                .map(|l| l.chars().take(200).collect());
         }
     }
     LoadError { diagnostics }

@@ -124,15 +124,18 @@ impl CountryTable {
 
     /// The table's row, or a bare entry named by its code for a code the table lacks.
     pub fn info(&self, code: CountryCode) -> CountryInfo {
-        self.rows.get(&code).cloned().unwrap_or_else(|| CountryInfo {
-            code: code.to_string(),
-            name: code.to_string(),
-            name_ja: code.to_string(),
-            eu_adequacy: "no".into(),
-            appi_rule15: "no".into(),
-            ppc_survey: "no".into(),
-            ..CountryInfo::default()
-        })
+        self.rows
+            .get(&code)
+            .cloned()
+            .unwrap_or_else(|| CountryInfo {
+                code: code.to_string(),
+                name: code.to_string(),
+                name_ja: code.to_string(),
+                eu_adequacy: "no".into(),
+                appi_rule15: "no".into(),
+                ppc_survey: "no".into(),
+                ..CountryInfo::default()
+            })
     }
 }
 
@@ -182,12 +185,17 @@ mod tests {
         let t = builtin();
         let cn = t.info(CountryCode::parse("CN").unwrap());
         assert!(cn.government_access.contains("National Intelligence Law"));
-        assert!(cn.regime.contains("PIPL") || cn.regime.contains("Personal Information Protection Law"));
+        assert!(
+            cn.regime.contains("PIPL") || cn.regime.contains("Personal Information Protection Law")
+        );
         let kr = t.info(CountryCode::parse("KR").unwrap());
         assert_eq!(kr.eu_adequacy, "yes");
         assert_eq!(t.info(CountryCode::parse("DE").unwrap()).appi_rule15, "yes");
         assert_eq!(t.info(CountryCode::parse("GB").unwrap()).appi_rule15, "yes");
-        assert_eq!(t.info(CountryCode::parse("US").unwrap()).eu_adequacy, "partial");
+        assert_eq!(
+            t.info(CountryCode::parse("US").unwrap()).eu_adequacy,
+            "partial"
+        );
     }
 
     #[test]

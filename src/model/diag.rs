@@ -150,11 +150,7 @@ pub struct LoadError {
 
 impl LoadError {
     pub fn render(&self) -> String {
-        let mut out: String = self
-            .diagnostics
-            .iter()
-            .map(|d| d.render() + "\n")
-            .collect();
+        let mut out: String = self.diagnostics.iter().map(|d| d.render() + "\n").collect();
         let n = self.diagnostics.len();
         out.push_str(&format!(
             "error: the model could not be loaded ({n} error{})\n",

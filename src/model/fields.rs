@@ -145,9 +145,24 @@ const OPT_ID: Field = f(
 );
 
 const MODEL_FIELDS: &[Field] = &[
-    f("name", FieldType::Text, true, "Name of the modelled service or company."),
-    f("home", FieldType::Country, true, "The controller's jurisdiction; every other country is foreign."),
-    f("as_of", FieldType::Date, false, "Default evaluation date; --as-of overrides it; else today."),
+    f(
+        "name",
+        FieldType::Text,
+        true,
+        "Name of the modelled service or company.",
+    ),
+    f(
+        "home",
+        FieldType::Country,
+        true,
+        "The controller's jurisdiction; every other country is foreign.",
+    ),
+    f(
+        "as_of",
+        FieldType::Date,
+        false,
+        "Default evaluation date; --as-of overrides it; else today.",
+    ),
     f(
         "disclosed_countries",
         FieldType::CountryList,
@@ -166,7 +181,12 @@ const CATEGORY_FIELDS: &[Field] = &[
         "Dotted id; naming a category anywhere covers it and every declared descendant.",
     ),
     f("name", FieldType::Text, true, "Human-readable name."),
-    f("name_ja", FieldType::Text, false, "Japanese name, used by Japanese output."),
+    f(
+        "name_ja",
+        FieldType::Text,
+        false,
+        "Japanese name, used by Japanese output.",
+    ),
     f(
         "sensitivity",
         FieldType::Choice(SENSITIVITIES),
@@ -178,12 +198,37 @@ const CATEGORY_FIELDS: &[Field] = &[
 ];
 
 const ORGANISATION_FIELDS: &[Field] = &[
-    f("id", FieldType::Id, true, "Organisation id (its own namespace, written org:ID in paths)."),
+    f(
+        "id",
+        FieldType::Id,
+        true,
+        "Organisation id (its own namespace, written org:ID in paths).",
+    ),
     f("name", FieldType::Text, true, "Legal or common name."),
-    f("name_ja", FieldType::Text, false, "Japanese name, used by Japanese output."),
-    f("country", FieldType::Country, true, "Legal seat, ISO 3166-1 alpha-2."),
-    f("role", FieldType::Choice(ROLES), true, "Role towards the personal data."),
-    f("parent", FieldType::Id, false, "Corporate parent (ownership), an organisation id."),
+    f(
+        "name_ja",
+        FieldType::Text,
+        false,
+        "Japanese name, used by Japanese output.",
+    ),
+    f(
+        "country",
+        FieldType::Country,
+        true,
+        "Legal seat, ISO 3166-1 alpha-2.",
+    ),
+    f(
+        "role",
+        FieldType::Choice(ROLES),
+        true,
+        "Role towards the personal data.",
+    ),
+    f(
+        "parent",
+        FieldType::Id,
+        false,
+        "Corporate parent (ownership), an organisation id.",
+    ),
     SINCE,
     UNTIL,
     NOTE,
@@ -191,17 +236,37 @@ const ORGANISATION_FIELDS: &[Field] = &[
 ];
 
 const SYSTEM_FIELDS: &[Field] = &[
-    f("id", FieldType::Id, true, "System id (its own namespace, written system:ID in paths)."),
+    f(
+        "id",
+        FieldType::Id,
+        true,
+        "System id (its own namespace, written system:ID in paths).",
+    ),
     f("name", FieldType::Text, true, "Human-readable name."),
-    f("country", FieldType::Country, true, "Where the data physically is."),
-    f("operator", FieldType::Id, true, "Organisation that runs the system."),
+    f(
+        "country",
+        FieldType::Country,
+        true,
+        "Where the data physically is.",
+    ),
+    f(
+        "operator",
+        FieldType::Id,
+        true,
+        "Organisation that runs the system.",
+    ),
     f(
         "operator_access",
         FieldType::Bool,
         false,
         "Whether the operator can read the data (default true; false for customer-held keys).",
     ),
-    f("holds", FieldType::IdList, false, "Categories the system holds itself."),
+    f(
+        "holds",
+        FieldType::IdList,
+        false,
+        "Categories the system holds itself.",
+    ),
     SINCE,
     UNTIL,
     NOTE,
@@ -227,7 +292,12 @@ const FLOW_FIELDS: &[Field] = &[
 
 const ACCESS_FIELDS: &[Field] = &[
     OPT_ID,
-    f("who", FieldType::Id, true, "Organisation whose people can read the system."),
+    f(
+        "who",
+        FieldType::Id,
+        true,
+        "Organisation whose people can read the system.",
+    ),
     f("to", FieldType::Id, true, "System they can read."),
     f(
         "categories",
@@ -242,23 +312,63 @@ const ACCESS_FIELDS: &[Field] = &[
         "Where those people sit (default: the organisation's country).",
     ),
     f("purpose", FieldType::Text, false, "Why they have access."),
-    f("mode", FieldType::Choice(MODES), false, "How they reach the system."),
+    f(
+        "mode",
+        FieldType::Choice(MODES),
+        false,
+        "How they reach the system.",
+    ),
     SINCE,
     UNTIL,
-    f("headcount", FieldType::Count, false, "Evidence: how many people have the access."),
-    f("observed", FieldType::Text, false, "Evidence: what was observed, free text."),
-    f("controls", FieldType::TextList, false, "Control ids, free text (mfa, logging, ...)."),
+    f(
+        "headcount",
+        FieldType::Count,
+        false,
+        "Evidence: how many people have the access.",
+    ),
+    f(
+        "observed",
+        FieldType::Text,
+        false,
+        "Evidence: what was observed, free text.",
+    ),
+    f(
+        "controls",
+        FieldType::TextList,
+        false,
+        "Control ids, free text (mfa, logging, ...).",
+    ),
     NOTE,
     SOURCE,
 ];
 
 const CONTRACT_FIELDS: &[Field] = &[
     OPT_ID,
-    f("from", FieldType::Id, true, "Organisation that entrusts or provides."),
+    f(
+        "from",
+        FieldType::Id,
+        true,
+        "Organisation that entrusts or provides.",
+    ),
     f("to", FieldType::Id, true, "Organisation that receives."),
-    f("kind", FieldType::Choice(CONTRACT_KINDS), true, "Legal nature of the hand-over."),
-    f("purpose", FieldType::Text, false, "What the contract covers."),
-    f("categories", FieldType::IdList, false, "Categories the contract covers."),
+    f(
+        "kind",
+        FieldType::Choice(CONTRACT_KINDS),
+        true,
+        "Legal nature of the hand-over.",
+    ),
+    f(
+        "purpose",
+        FieldType::Text,
+        false,
+        "What the contract covers.",
+    ),
+    f(
+        "categories",
+        FieldType::IdList,
+        false,
+        "Categories the contract covers.",
+    ),
     f(
         "transfer_basis",
         FieldType::Text,
@@ -272,10 +382,30 @@ const CONTRACT_FIELDS: &[Field] = &[
 ];
 
 const COUNTRY_FIELDS: &[Field] = &[
-    f("code", FieldType::Id, true, "ISO 3166-1 alpha-2 code (or a new two-letter code)."),
-    f("name", FieldType::Text, false, "English name (overrides the built-in table)."),
-    f("name_ja", FieldType::Text, false, "Japanese name (overrides the built-in table)."),
-    f("regime_note", FieldType::Text, false, "Note on the country's protection system."),
+    f(
+        "code",
+        FieldType::Id,
+        true,
+        "ISO 3166-1 alpha-2 code (or a new two-letter code).",
+    ),
+    f(
+        "name",
+        FieldType::Text,
+        false,
+        "English name (overrides the built-in table).",
+    ),
+    f(
+        "name_ja",
+        FieldType::Text,
+        false,
+        "Japanese name (overrides the built-in table).",
+    ),
+    f(
+        "regime_note",
+        FieldType::Text,
+        false,
+        "Note on the country's protection system.",
+    ),
     SINCE,
     UNTIL,
     NOTE,
@@ -283,18 +413,48 @@ const COUNTRY_FIELDS: &[Field] = &[
 ];
 
 const POLICY_FIELDS: &[Field] = &[
-    f("id", FieldType::Id, true, "Policy id, used as the finding's rule id."),
-    f("categories", FieldType::IdList, true, "Categories the policy protects."),
-    f("deny_countries", FieldType::CountryList, false, "Countries that must not reach them."),
+    f(
+        "id",
+        FieldType::Id,
+        true,
+        "Policy id, used as the finding's rule id.",
+    ),
+    f(
+        "categories",
+        FieldType::IdList,
+        true,
+        "Categories the policy protects.",
+    ),
+    f(
+        "deny_countries",
+        FieldType::CountryList,
+        false,
+        "Countries that must not reach them.",
+    ),
     f(
         "allow_countries",
         FieldType::CountryList,
         false,
         "The only countries that may reach them (every other country is denied).",
     ),
-    f("kinds", FieldType::ChoiceList(KINDS), false, "Reach kinds the policy covers (default all)."),
-    f("severity", FieldType::Choice(SEVERITIES), false, "error (default) or warning."),
-    f("message", FieldType::Text, false, "What a violation means, in words."),
+    f(
+        "kinds",
+        FieldType::ChoiceList(KINDS),
+        false,
+        "Reach kinds the policy covers (default all).",
+    ),
+    f(
+        "severity",
+        FieldType::Choice(SEVERITIES),
+        false,
+        "error (default) or warning.",
+    ),
+    f(
+        "message",
+        FieldType::Text,
+        false,
+        "What a violation means, in words.",
+    ),
     SINCE,
     UNTIL,
     NOTE,
@@ -369,7 +529,9 @@ impl Section {
         match self {
             Section::Model => "The model's name, home jurisdiction and defaults.",
             Section::Category => "A category of personal data.",
-            Section::Organisation => "A company or group member that operates, accesses or contracts.",
+            Section::Organisation => {
+                "A company or group member that operates, accesses or contracts."
+            }
             Section::System => "Anywhere personal data rests or is handled.",
             Section::Flow => "Data copied or exposed from one system to another.",
             Section::Access => "An organisation whose people can read a system.",

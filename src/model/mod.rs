@@ -5,6 +5,7 @@ mod build;
 pub mod country;
 pub mod diag;
 pub mod fields;
+pub mod schema;
 mod source;
 
 use std::fmt;

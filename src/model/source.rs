@@ -80,7 +80,10 @@ pub fn read(path: &Path) -> RawModel {
         raw.error(
             Diagnostic::new(
                 "io",
-                format!("{} is not a model: expected a directory or a .toml file", path.display()),
+                format!(
+                    "{} is not a model: expected a directory or a .toml file",
+                    path.display()
+                ),
             )
             .help("pass a model directory or a .toml file"),
         );
@@ -132,16 +135,28 @@ fn read_dir(dir: &Path, raw: &mut RawModel) {
         match csv_section(path) {
             Some(section) => ordered.push((section, path)),
             None => {
-                let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                let name = path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
                 let known: Vec<&str> = Section::ALL.iter().filter_map(|s| s.csv_file()).collect();
-                let mut d = Diagnostic::new(
-                    "unknown-table",
-                    format!("{name} is not a model table"),
-                )
-                .at(Some(Location { file: path.to_path_buf(), line: 1, column: None }));
+                let mut d =
+                    Diagnostic::new("unknown-table", format!("{name} is not a model table")).at(
+                        Some(Location {
+                            file: path.to_path_buf(),
+                            line: 1,
+                            column: None,
+                        }),
+                    );
                 d = match suggest(&name, known.iter().copied()) {
-                    Some(s) => d.help(format!("did you mean \"{s}\"? Model tables are {}", known.join(", "))),
-                    None => d.help(format!("model tables are {}; move other files out of the model directory", known.join(", "))),
+                    Some(s) => d.help(format!(
+                        "did you mean \"{s}\"? Model tables are {}",
+                        known.join(", ")
+                    )),
+                    None => d.help(format!(
+                        "model tables are {}; move other files out of the model directory",
+                        known.join(", ")
+                    )),
                 };
                 raw.error(d);
             }
@@ -155,7 +170,9 @@ fn read_dir(dir: &Path, raw: &mut RawModel) {
 
 fn csv_section(path: &Path) -> Option<Section> {
     let name = path.file_name()?.to_str()?;
-    Section::ALL.into_iter().find(|s| s.csv_file() == Some(name))
+    Section::ALL
+        .into_iter()
+        .find(|s| s.csv_file() == Some(name))
 }
 
 /// Reads a file as UTF-8 (a leading byte-order mark is dropped), or says where it is not.
@@ -163,7 +180,10 @@ fn read_text(path: &Path, raw: &mut RawModel) -> Option<String> {
     let bytes = match fs::read(path) {
         Ok(b) => b,
         Err(e) => {
-            raw.error(Diagnostic::new("io", format!("cannot read {}: {e}", path.display())));
+            raw.error(Diagnostic::new(
+                "io",
+                format!("cannot read {}: {e}", path.display()),
+            ));
             return None;
         }
     };
@@ -177,9 +197,17 @@ fn read_text(path: &Path, raw: &mut RawModel) -> Option<String> {
             raw.error(
                 Diagnostic::new(
                     "encoding",
-                    format!("{} is not valid UTF-8 (byte {})", path.display(), e.valid_up_to()),
+                    format!(
+                        "{} is not valid UTF-8 (byte {})",
+                        path.display(),
+                        e.valid_up_to()
+                    ),
                 )
-                .at(Some(Location { file: path.to_path_buf(), line, column: Some(column) }))
+                .at(Some(Location {
+                    file: path.to_path_buf(),
+                    line,
+                    column: Some(column),
+                }))
                 .help("save the file as UTF-8"),
             );
             raw.had_syntax_errors = true;
@@ -210,8 +238,13 @@ fn read_toml(path: &Path, text: &str, raw: &mut RawModel) {
     for e in &errors {
         let location = e.span().map(|s| index.location(s.start));
         raw.error(
-            Diagnostic::new("syntax", format!("TOML syntax: {}", e.message().trim_end()))
-                .at(location.or(Some(Location { file: path.to_path_buf(), line: 1, column: None }))),
+            Diagnostic::new("syntax", format!("TOML syntax: {}", e.message().trim_end())).at(
+                location.or(Some(Location {
+                    file: path.to_path_buf(),
+                    line: 1,
+                    column: None,
+                })),
+            ),
         );
         raw.had_syntax_errors = true;
     }
@@ -281,7 +314,12 @@ fn read_toml(path: &Path, text: &str, raw: &mut RawModel) {
     }
 }
 
-fn toml_entry(section: Section, index: &LineIndex, location: Location, table: &DeTable) -> RawEntry {
+fn toml_entry(
+    section: Section,
+    index: &LineIndex,
+    location: Location,
+    table: &DeTable,
+) -> RawEntry {
     let mut fields: Vec<RawField> = table
         .iter()
         .map(|(key, value)| RawField {
@@ -315,7 +353,12 @@ fn toml_value(index: &LineIndex, value: &DeValue) -> RawValue {
         DeValue::Array(items) => RawValue::List(
             items
                 .iter()
-                .map(|item| (toml_value(index, item.get_ref()), index.location(item.span().start)))
+                .map(|item| {
+                    (
+                        toml_value(index, item.get_ref()),
+                        index.location(item.span().start),
+                    )
+                })
                 .collect(),
         ),
         DeValue::Float(_) => RawValue::Other("float"),
@@ -324,8 +367,12 @@ fn toml_value(index: &LineIndex, value: &DeValue) -> RawValue {
 }
 
 fn read_csv_file(path: &Path, raw: &mut RawModel) {
-    let Some(section) = csv_section(path) else { return };
-    let Some(text) = read_text(path, raw) else { return };
+    let Some(section) = csv_section(path) else {
+        return;
+    };
+    let Some(text) = read_text(path, raw) else {
+        return;
+    };
     read_csv(path, section, &text, raw);
     raw.texts.push((path.to_path_buf(), text));
 }
@@ -341,7 +388,11 @@ fn read_csv(path: &Path, section: Section, text: &str, raw: &mut RawModel) {
         None => {
             raw.error(
                 Diagnostic::new("empty-table", format!("{} is empty", path.display()))
-                    .at(Some(Location { file: path.to_path_buf(), line: 1, column: None }))
+                    .at(Some(Location {
+                        file: path.to_path_buf(),
+                        line: 1,
+                        column: None,
+                    }))
                     .help("the first line names the columns, with the same keys as TOML"),
             );
             return;
@@ -365,7 +416,11 @@ fn read_csv(path: &Path, section: Section, text: &str, raw: &mut RawModel) {
         };
         let line = record.position().map(|p| p.line() as usize).unwrap_or(1);
         let row_start = record.position().map(|p| p.byte() as usize).unwrap_or(0);
-        let row_location = Location { file: path.to_path_buf(), line, column: None };
+        let row_location = Location {
+            file: path.to_path_buf(),
+            line,
+            column: None,
+        };
         if record.iter().all(|cell| cell.trim().is_empty()) {
             continue;
         }
@@ -406,7 +461,11 @@ fn read_csv(path: &Path, section: Section, text: &str, raw: &mut RawModel) {
         });
     }
     // Header keys are checked once for the whole table, not once per row.
-    let header_location = Location { file: path.to_path_buf(), line: 1, column: None };
+    let header_location = Location {
+        file: path.to_path_buf(),
+        line: 1,
+        column: None,
+    };
     for (i, key) in header.iter().enumerate() {
         if header[..i].contains(key) {
             raw.error(
@@ -419,6 +478,9 @@ fn read_csv(path: &Path, section: Section, text: &str, raw: &mut RawModel) {
 
 fn csv_error(path: &Path, e: &csv::Error) -> Diagnostic {
     let line = e.position().map(|p| p.line() as usize).unwrap_or(1);
-    Diagnostic::new("syntax", format!("CSV: {e}"))
-        .at(Some(Location { file: path.to_path_buf(), line, column: None }))
+    Diagnostic::new("syntax", format!("CSV: {e}")).at(Some(Location {
+        file: path.to_path_buf(),
+        line,
+        column: None,
+    }))
 }

@@ -15,7 +15,10 @@ pub(crate) struct FlowGraph {
     out_edges: Vec<(u32, u32)>,
 }
 
-fn compress(nodes: usize, edges: impl Iterator<Item = (u32, u32, u32)>) -> (Vec<u32>, Vec<(u32, u32)>) {
+fn compress(
+    nodes: usize,
+    edges: impl Iterator<Item = (u32, u32, u32)>,
+) -> (Vec<u32>, Vec<(u32, u32)>) {
     let edges: Vec<(u32, u32, u32)> = edges.collect();
     let mut start = vec![0u32; nodes + 1];
     for &(key, _, _) in &edges {
@@ -62,7 +65,8 @@ impl FlowGraph {
 
     /// (target, flow) of the flows out of `s`.
     pub fn outgoing(&self, s: u32) -> &[(u32, u32)] {
-        &self.out_edges[self.out_start[s as usize] as usize..self.out_start[s as usize + 1] as usize]
+        &self.out_edges
+            [self.out_start[s as usize] as usize..self.out_start[s as usize + 1] as usize]
     }
 
     /// Strongly connected components in topological order (sources first).
@@ -99,7 +103,11 @@ pub(crate) fn breadth_first<L: Copy>(
         graph.add_node(());
     }
     for &(from, to, label) in links {
-        graph.add_edge(NodeIndex::new(from as usize), NodeIndex::new(to as usize), label);
+        graph.add_edge(
+            NodeIndex::new(from as usize),
+            NodeIndex::new(to as usize),
+            label,
+        );
     }
     let mut reached: Vec<Option<Reached<L>>> = (0..nodes).map(|_| None).collect();
     let mut queue = std::collections::VecDeque::new();

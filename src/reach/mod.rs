@@ -16,8 +16,7 @@ use std::sync::OnceLock;
 use serde::Serialize;
 
 use crate::model::{
-    CategoryIdx, CategorySet, ContractKind, CountryCode, Date, Kind, Model, OrgIdx, Role,
-    SystemIdx,
+    CategoryIdx, CategorySet, ContractKind, CountryCode, Date, Kind, Model, OrgIdx, Role, SystemIdx,
 };
 use graph::{FlowGraph, Reached, breadth_first};
 
@@ -103,7 +102,11 @@ impl<'m> Evaluation<'m> {
             .iter()
             .map(|o| o.window.applies(date))
             .collect();
-        let system_active: Vec<bool> = model.systems.iter().map(|s| s.window.applies(date)).collect();
+        let system_active: Vec<bool> = model
+            .systems
+            .iter()
+            .map(|s| s.window.applies(date))
+            .collect();
         let edges: Vec<(u32, u32, u32)> = model
             .flows
             .iter()
@@ -121,7 +124,9 @@ impl<'m> Evaluation<'m> {
             .iter()
             .enumerate()
             .filter(|(_, a)| {
-                a.window.applies(date) && org_active[a.who.0 as usize] && system_active[a.to.0 as usize]
+                a.window.applies(date)
+                    && org_active[a.who.0 as usize]
+                    && system_active[a.to.0 as usize]
             })
             .map(|(i, _)| i)
             .collect();
@@ -132,7 +137,9 @@ impl<'m> Evaluation<'m> {
             accesses,
             graph,
             holdings: Vec::new(),
-            distances: (0..model.categories.len()).map(|_| OnceLock::new()).collect(),
+            distances: (0..model.categories.len())
+                .map(|_| OnceLock::new())
+                .collect(),
         };
         evaluation.holdings = evaluation.compute_holdings();
         evaluation
@@ -183,7 +190,11 @@ impl<'m> Evaluation<'m> {
     fn compute_holdings(&self) -> Vec<CategorySet> {
         let n = self.model.categories.len();
         let mut holdings: Vec<CategorySet> = (0..self.model.systems.len())
-            .map(|s| self.own_holdings(s).cloned().unwrap_or_else(|| CategorySet::empty(n)))
+            .map(|s| {
+                self.own_holdings(s)
+                    .cloned()
+                    .unwrap_or_else(|| CategorySet::empty(n))
+            })
             .collect();
         let mut in_component = vec![false; self.model.systems.len()];
         for component in self.graph.components_in_topological_order() {
@@ -200,7 +211,13 @@ impl<'m> Evaluation<'m> {
                 }
             }
             // Inside a cycle, propagate until nothing grows.
-            if component.len() > 1 || self.graph.incoming(component[0]).iter().any(|&(u, _)| u == component[0]) {
+            if component.len() > 1
+                || self
+                    .graph
+                    .incoming(component[0])
+                    .iter()
+                    .any(|&(u, _)| u == component[0])
+            {
                 let mut work: Vec<u32> = component.clone();
                 while let Some(u) = work.pop() {
                     for &(t, flow) in self.graph.outgoing(u) {
@@ -335,7 +352,11 @@ impl<'m> Evaluation<'m> {
             let idx = SystemIdx(i as u32);
             out.push((s.country, Kind::Stored, Entry::System(idx)));
             if s.operator_access && model.organisation(s.operator).window.applies(self.date) {
-                out.push((model.organisation(s.operator).country, Kind::Operated, Entry::System(idx)));
+                out.push((
+                    model.organisation(s.operator).country,
+                    Kind::Operated,
+                    Entry::System(idx),
+                ));
             }
         }
         for &a in &self.accesses {
@@ -364,7 +385,11 @@ impl<'m> Evaluation<'m> {
         let dist = self.distances(c);
         match (kind, entry) {
             (Kind::Stored, Entry::System(s)) => (dist[s.0 as usize], Step::System(s), s),
-            (_, Entry::System(s)) => (dist[s.0 as usize], Step::Org(self.model.system(s).operator), s),
+            (_, Entry::System(s)) => (
+                dist[s.0 as usize],
+                Step::Org(self.model.system(s).operator),
+                s,
+            ),
             (_, Entry::Access(a)) => {
                 let access = &self.model.accesses[a];
                 (dist[access.to.0 as usize], Step::Org(access.who), access.to)
@@ -377,11 +402,13 @@ impl<'m> Evaluation<'m> {
     pub fn matrix(&self) -> Vec<Reach> {
         let n = self.model.categories.len();
         // Per country and kind: the union of what its entries read, and the entries.
-        let mut per_country: BTreeMap<CountryCode, [(CategorySet, Vec<Entry>); 4]> = BTreeMap::new();
+        let mut per_country: BTreeMap<CountryCode, [(CategorySet, Vec<Entry>); 4]> =
+            BTreeMap::new();
         for (country, kind, entry) in self.entries() {
             let slot = &mut per_country
                 .entry(country)
-                .or_insert_with(|| std::array::from_fn(|_| (CategorySet::empty(n), Vec::new())))[kind as usize];
+                .or_insert_with(|| std::array::from_fn(|_| (CategorySet::empty(n), Vec::new())))
+                [kind as usize];
             slot.0.union_with(&self.entry_reads(entry));
             slot.1.push(entry);
         }
@@ -393,7 +420,9 @@ impl<'m> Evaluation<'m> {
                     .into_iter()
                     .filter(|&k| slots[k as usize].0.contains(c))
                     .collect();
-                let Some(&first) = kinds.first() else { continue };
+                let Some(&first) = kinds.first() else {
+                    continue;
+                };
                 let best = slots[first as usize]
                     .1
                     .iter()
@@ -439,7 +468,8 @@ impl<'m> Evaluation<'m> {
         routes
             .into_iter()
             .filter_map(|(kind, _, entry)| {
-                self.route(kind, entry, c).map(|path| Route { kind, entry, path })
+                self.route(kind, entry, c)
+                    .map(|path| Route { kind, entry, path })
             })
             .collect()
     }

@@ -40,10 +40,11 @@ fn upstream(model: &Model, date: Date, start: &str, c: &str) -> Option<Vec<Strin
             .any(|s| s.id == id && applies(s.window.since, s.window.until, date))
     };
     let holds = |id: &str| {
-        model
-            .systems
-            .iter()
-            .any(|s| s.id == id && applies(s.window.since, s.window.until, date) && covers(model, &s.holds_named, c))
+        model.systems.iter().any(|s| {
+            s.id == id
+                && applies(s.window.since, s.window.until, date)
+                && covers(model, &s.holds_named, c)
+        })
     };
     if !active(start) {
         return None;
@@ -67,7 +68,13 @@ fn upstream(model: &Model, date: Date, start: &str, c: &str) -> Option<Vec<Strin
                 let to = &model.system(f.to).id;
                 let from = &model.system(f.from).id;
                 let carries = f.categories.is_none() || covers(model, &f.categories_named, c);
-                if to == id && carries && applies(f.window.since, f.window.until, date) && active(from) && active(to) && !seen.contains(from) {
+                if to == id
+                    && carries
+                    && applies(f.window.since, f.window.until, date)
+                    && active(from)
+                    && active(to)
+                    && !seen.contains(from)
+                {
                     let mut p = path.clone();
                     p.push(format!("system:{from}"));
                     let slot = next.entry(from.clone()).or_insert_with(|| p.clone());

@@ -1,0 +1,253 @@
+//! Plain-language explanations of reach, for people who do not read graphs:
+//! "China reaches Talk messages because LINE Digital Technology (Shanghai)
+//! has remote access to the core servers in Japan since 2018-08-01 ...".
+
+use crate::model::{Access, CategoryIdx, CountryCode, Kind, Meta, Model, Window};
+use crate::reach::{Entry, Evaluation, Path, Route, Step};
+
+fn window_words(w: &Window) -> String {
+    match (w.since, w.until) {
+        (Some(s), Some(u)) => format!(" from {s} until {u}"),
+        (Some(s), None) => format!(" since {s}"),
+        (None, Some(u)) => format!(" until {u}"),
+        (None, None) => String::new(),
+    }
+}
+
+fn country_name(model: &Model, evaluation: &Evaluation, code: CountryCode) -> String {
+    model.country_info(code, evaluation.date()).name
+}
+
+fn evidence(access: &Access) -> String {
+    let mut parts = Vec::new();
+    if let Some(n) = access.headcount {
+        parts.push(format!("{n} {}", if n == 1 { "person" } else { "people" }));
+    }
+    if let Some(o) = &access.observed {
+        parts.push(o.clone());
+    }
+    if !access.controls.is_empty() {
+        parts.push(format!("controls: {}", access.controls.join(", ")));
+    }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", parts.join("; "))
+    }
+}
+
+/// The sentence for one route, without the leading country.
+pub fn route_sentence(evaluation: &Evaluation, route: &Route) -> String {
+    let model = evaluation.model();
+    let system_words = |s: crate::model::SystemIdx| {
+        let system = model.system(s);
+        format!(
+            "{} ({}) in {}",
+            system.name,
+            system.id,
+            country_name(model, evaluation, system.country)
+        )
+    };
+    let target = match route.entry {
+        Entry::System(s) => s,
+        Entry::Access(a) => model.accesses[a].to,
+    };
+    let mut sentence = match (route.kind, route.entry) {
+        (Kind::Stored, _) => format!("the data is stored on {}", system_words(target)),
+        (Kind::Operated, _) => {
+            let system = model.system(target);
+            let op = model.organisation(system.operator);
+            format!(
+                "{} ({}), seated in {}, operates {} and can read what it holds",
+                op.name,
+                op.id,
+                country_name(model, evaluation, op.country),
+                system_words(target)
+            )
+        }
+        (kind, Entry::Access(a)) => {
+            let access = &model.accesses[a];
+            let org = model.organisation(access.who);
+            let mode = access
+                .mode
+                .map(|m| format!("{} ", m.as_str()))
+                .unwrap_or_default();
+            let from = if kind == Kind::Seat {
+                format!(
+                    ", seated in {}, has {mode}access from {}",
+                    country_name(model, evaluation, org.country),
+                    country_name(model, evaluation, access.from_country)
+                )
+            } else {
+                format!(
+                    " has {mode}access from {}",
+                    country_name(model, evaluation, access.from_country)
+                )
+            };
+            let mut s = format!(
+                "{} ({}){from} to {}{}{}",
+                org.name,
+                org.id,
+                system_words(target),
+                window_words(&access.window),
+                evidence(access)
+            );
+            if let Some(p) = &access.purpose {
+                s.push_str(&format!(", for {p}"));
+            }
+            s
+        }
+        (_, Entry::System(_)) => String::new(),
+    };
+    // Flows upstream: how the data got to the system reached.
+    let systems: Vec<_> = route.path.systems().collect();
+    for pair in systems.windows(2) {
+        let flow = model
+            .flows
+            .iter()
+            .find(|f| f.from == pair[1] && f.to == pair[0] && f.window.applies(evaluation.date()));
+        sentence.push_str(&format!(
+            "; {} receives it from {}",
+            model.system(pair[0]).id,
+            system_words(pair[1])
+        ));
+        if let Some(purpose) = flow.and_then(|f| f.purpose.as_ref()) {
+            sentence.push_str(&format!(" ({purpose})"));
+        }
+    }
+    sentence
+}
+
+fn meta_lines(label: &str, meta: &Meta, out: &mut String) {
+    if let Some(n) = &meta.note {
+        out.push_str(&format!("      note ({label}): {n}\n"));
+    }
+    if let Some(s) = &meta.source {
+        out.push_str(&format!("      source ({label}): {s}\n"));
+    }
+}
+
+fn path_text(model: &Model, path: &Path) -> String {
+    path.render(model).join(" → ")
+}
+
+/// Notes and sources of every entry on a route.
+fn route_meta(evaluation: &Evaluation, route: &Route, out: &mut String) {
+    let model = evaluation.model();
+    if let Entry::Access(a) = route.entry {
+        let label = model.accesses[a]
+            .id
+            .clone()
+            .unwrap_or_else(|| format!("access[{a}]"));
+        meta_lines(&label, &model.accesses[a].meta, out);
+    }
+    for step in &route.path.0 {
+        match *step {
+            Step::Org(o) => meta_lines(&model.organisation(o).id, &model.organisation(o).meta, out),
+            Step::System(s) => meta_lines(&model.system(s).id, &model.system(s).meta, out),
+        }
+    }
+}
+
+/// Why `country` reaches each category (or only `category`). Routes are
+/// grouped: each is told once, with every category it carries. Without
+/// `all_paths` only the witness route of each (category, kind) is shown.
+pub fn explain(
+    evaluation: &Evaluation,
+    country: CountryCode,
+    category: Option<CategoryIdx>,
+    all_paths: bool,
+) -> String {
+    let model = evaluation.model();
+    let name = country_name(model, evaluation, country);
+    let foreign = if country == model.info.home {
+        "the home country"
+    } else {
+        "a foreign country"
+    };
+    let categories: Vec<CategoryIdx> = match category {
+        Some(c) => vec![c],
+        None => (0..model.categories.len() as u32)
+            .map(CategoryIdx)
+            .collect(),
+    };
+    // (kind, entry, path) -> categories it carries, in first-seen order.
+    let mut groups: Vec<(Route, Vec<CategoryIdx>)> = Vec::new();
+    let mut reached = Vec::new();
+    let mut hidden = 0usize;
+    for c in categories {
+        let routes = evaluation.routes(country, c);
+        if routes.is_empty() {
+            continue;
+        }
+        reached.push(c);
+        let mut shown_kinds = Vec::new();
+        for route in routes {
+            if !all_paths && shown_kinds.contains(&route.kind) {
+                hidden += 1;
+                continue;
+            }
+            shown_kinds.push(route.kind);
+            match groups.iter_mut().find(|(r, _)| *r == route) {
+                Some((_, cats)) => cats.push(c),
+                None => groups.push((route, vec![c])),
+            }
+        }
+    }
+    let mut out = match (reached.len(), category) {
+        (0, Some(c)) => {
+            return format!(
+                "{name} ({country}), {foreign}, does not reach {} ({}) on {}.\n",
+                model.category(c).name,
+                model.category(c).id,
+                evaluation.date()
+            );
+        }
+        (0, None) => {
+            return format!(
+                "{name} ({country}), {foreign}, reaches no personal data of {} on {}.\n",
+                model.info.name,
+                evaluation.date()
+            );
+        }
+        (n, _) => format!(
+            "{name} ({country}), {foreign}, reaches {n} categor{} of {} on {}:\n",
+            if n == 1 { "y" } else { "ies" },
+            model.info.name,
+            evaluation.date()
+        ),
+    };
+    for &c in &reached {
+        let cat = model.category(c);
+        out.push_str(&format!(
+            "  - {} ({}, {})\n",
+            cat.name,
+            cat.id,
+            cat.sensitivity.as_str()
+        ));
+    }
+    out.push_str(&format!("\n{name} reaches them because:\n"));
+    for (i, (route, cats)) in groups.iter().enumerate() {
+        let ids: Vec<&str> = cats
+            .iter()
+            .map(|&c| model.category(c).id.as_str())
+            .collect();
+        out.push_str(&format!(
+            "\n{}. [{}] {}.\n",
+            i + 1,
+            route.kind,
+            route_sentence(evaluation, route)
+        ));
+        out.push_str(&format!("      carries: {}\n", ids.join(", ")));
+        out.push_str(&format!("      path: {}\n", path_text(model, &route.path)));
+        route_meta(evaluation, route, &mut out);
+    }
+    if hidden > 0 {
+        out.push_str(&format!(
+            "\n{hidden} more route{} lead{} to the same categories; --all-paths shows every one.\n",
+            if hidden == 1 { "" } else { "s" },
+            if hidden == 1 { "s" } else { "" }
+        ));
+    }
+    out
+}
