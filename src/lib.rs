@@ -20,3 +20,4 @@ pub mod cli;
 pub mod model;
 pub mod reach;
 pub mod report;
+pub mod synth;

@@ -20,54 +20,114 @@ enum Value {
     Count(u64),
 }
 
+/// Names an entry, key and list item (`access[3].categories[1]`), formatted
+/// only when a diagnostic needs it.
+#[derive(Debug, Clone, Copy)]
+struct Label<'a> {
+    section: Section,
+    /// `None` for `[model]`, which is a single table.
+    index: Option<usize>,
+    key: Option<&'a str>,
+    item: Option<usize>,
+}
+
+impl<'a> Label<'a> {
+    fn key(self, key: &'a str) -> Label<'a> {
+        Label {
+            key: Some(key),
+            ..self
+        }
+    }
+    fn item(self, item: usize) -> Label<'a> {
+        Label {
+            item: Some(item),
+            ..self
+        }
+    }
+}
+
+impl std::fmt::Display for Label<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.section.key())?;
+        if let Some(i) = self.index {
+            write!(f, "[{i}]")?;
+        }
+        if let Some(k) = self.key {
+            write!(f, ".{k}")?;
+        }
+        if let Some(i) = self.item {
+            write!(f, "[{i}]")?;
+        }
+        Ok(())
+    }
+}
+
 /// One entry's checked keys.
 struct Entry {
     section: Section,
-    /// `access[3]`
-    label: String,
+    index: Option<usize>,
     location: Location,
-    values: HashMap<&'static str, (Value, Location)>,
+    /// Few keys per entry: a vector beats a map.
+    values: Vec<(&'static str, Value, Location)>,
 }
 
 impl Entry {
-    fn text(&self, key: &str) -> Option<String> {
-        match self.values.get(key) {
-            Some((Value::Text(t), _)) => Some(t.clone()),
+    fn get(&self, key: &str) -> Option<&Value> {
+        self.values
+            .iter()
+            .find(|(k, _, _)| *k == key)
+            .map(|(_, v, _)| v)
+    }
+    fn str(&self, key: &str) -> Option<&str> {
+        match self.get(key) {
+            Some(Value::Text(t)) => Some(t),
             _ => None,
         }
     }
+    fn text(&self, key: &str) -> Option<String> {
+        self.str(key).map(str::to_string)
+    }
     fn list(&self, key: &str) -> Option<&[(String, Location)]> {
-        match self.values.get(key) {
-            Some((Value::List(l), _)) => Some(l),
+        match self.get(key) {
+            Some(Value::List(l)) => Some(l),
             _ => None,
         }
     }
     fn date(&self, key: &str) -> Option<Date> {
-        match self.values.get(key) {
-            Some((Value::Date(d), _)) => Some(*d),
+        match self.get(key) {
+            Some(Value::Date(d)) => Some(*d),
             _ => None,
         }
     }
     fn bool(&self, key: &str) -> Option<bool> {
-        match self.values.get(key) {
-            Some((Value::Bool(b), _)) => Some(*b),
+        match self.get(key) {
+            Some(Value::Bool(b)) => Some(*b),
             _ => None,
         }
     }
     fn count(&self, key: &str) -> Option<u64> {
-        match self.values.get(key) {
-            Some((Value::Count(n), _)) => Some(*n),
+        match self.get(key) {
+            Some(Value::Count(n)) => Some(*n),
             _ => None,
         }
     }
     fn location_of(&self, key: &str) -> Location {
         self.values
-            .get(key)
-            .map(|(_, l)| l.clone())
+            .iter()
+            .find(|(k, _, _)| *k == key)
+            .map(|(_, _, l)| l.clone())
             .unwrap_or_else(|| self.location.clone())
     }
-    fn key_label(&self, key: &str) -> String {
-        format!("{}.{key}", self.label)
+    fn label(&self) -> Label<'static> {
+        Label {
+            section: self.section,
+            index: self.index,
+            key: None,
+            item: None,
+        }
+    }
+    fn key_label<'k>(&self, key: &'k str) -> Label<'k> {
+        self.label().key(key)
     }
     fn meta(&self) -> Meta {
         Meta {
@@ -94,9 +154,15 @@ impl Builder {
         self.diagnostics.push(d);
     }
 
-    fn check_entry(&mut self, raw: RawEntry, label: String) -> Entry {
+    fn check_entry(&mut self, raw: RawEntry, index: Option<usize>) -> Entry {
         let section = raw.section;
-        let mut values = HashMap::new();
+        let label = Label {
+            section,
+            index,
+            key: None,
+            item: None,
+        };
+        let mut values = Vec::with_capacity(raw.fields.len());
         for field in raw.fields {
             let Some(spec) = section.field(&field.key) else {
                 let known = section.fields().iter().map(|f| f.name);
@@ -105,7 +171,7 @@ impl Builder {
                     format!("unknown key `{}` in {}", field.key, section.key()),
                 )
                 .at(Some(field.key_location))
-                .entry(format!("{label}.{}", field.key));
+                .entry(label.key(&field.key).to_string());
                 d = match suggest(&field.key, known) {
                     Some(s) => d.help(format!("did you mean `{s}`?")),
                     None => d.help(format!(
@@ -121,21 +187,20 @@ impl Builder {
                 self.error(d);
                 continue;
             };
-            let entry_label = format!("{label}.{}", field.key);
-            if let Some(value) = self.check_value(spec, field.value, &field.location, &entry_label)
-            {
-                values.insert(spec.name, (value, field.location));
+            let entry_label = label.key(&field.key);
+            if let Some(value) = self.check_value(spec, field.value, &field.location, entry_label) {
+                values.push((spec.name, value, field.location));
             }
         }
         for spec in section.fields().iter().filter(|f| f.required) {
-            if !values.contains_key(spec.name) {
+            if !values.iter().any(|(k, _, _)| *k == spec.name) {
                 self.error(
                     Diagnostic::new(
                         "missing-key",
                         format!("{} is missing required key `{}`", section.key(), spec.name),
                     )
                     .at(Some(raw.location.clone()))
-                    .entry(label.clone())
+                    .entry(label.to_string())
                     .help(format!(
                         "add `{} = ...`: {}",
                         spec.name,
@@ -146,7 +211,7 @@ impl Builder {
         }
         let entry = Entry {
             section,
-            label,
+            index,
             location: raw.location,
             values,
         };
@@ -162,7 +227,7 @@ impl Builder {
                     ),
                 )
                 .at(Some(entry.location_of("until")))
-                .entry(entry.key_label("until"))
+                .entry(entry.key_label("until").to_string())
                 .help("until is exclusive: the entry applies while since <= date < until"),
             );
         }
@@ -174,7 +239,7 @@ impl Builder {
         spec: &Field,
         value: RawValue,
         location: &Location,
-        label: &str,
+        label: Label,
     ) -> Option<Value> {
         let wrong = |found: &str| {
             Diagnostic::new(
@@ -305,7 +370,7 @@ impl Builder {
                 };
                 let mut out = Vec::new();
                 for (i, (item, item_location)) in items.into_iter().enumerate() {
-                    let item_label = format!("{label}[{i}]");
+                    let item_label = label.item(i);
                     let RawValue::Str(s) = item else {
                         self.error(
                             Diagnostic::new(
@@ -317,19 +382,18 @@ impl Builder {
                                 ),
                             )
                             .at(Some(item_location))
-                            .entry(item_label),
+                            .entry(item_label.to_string()),
                         );
                         continue;
                     };
                     match spec.ty {
                         FieldType::CountryList => {
-                            if let Some(code) = self.country_shape(&s, &item_location, &item_label)
-                            {
+                            if let Some(code) = self.country_shape(&s, &item_location, item_label) {
                                 out.push((code, item_location));
                             }
                         }
                         FieldType::ChoiceList(words) if !words.contains(&s.as_str()) => {
-                            self.error(bad_choice(spec, words, &s, &item_location, &item_label));
+                            self.error(bad_choice(spec, words, &s, &item_location, item_label));
                         }
                         _ => out.push((s, item_location)),
                     }
@@ -341,7 +405,7 @@ impl Builder {
 
     /// Checks that a country code has the right shape; existence is checked later,
     /// once the model's own `[[country]]` entries are known.
-    fn country_shape(&mut self, text: &str, location: &Location, label: &str) -> Option<String> {
+    fn country_shape(&mut self, text: &str, location: &Location, label: Label) -> Option<String> {
         if CountryCode::parse(text).is_some() {
             return Some(text.to_string());
         }
@@ -361,14 +425,14 @@ impl Builder {
     /// Resolves a country code against the built-in table and the model's `[[country]]` entries.
     fn country(&mut self, entry: &Entry, key: &str) -> Option<CountryCode> {
         let text = entry.text(key)?;
-        self.resolve_country(&text, &entry.location_of(key), &entry.key_label(key))
+        self.resolve_country(&text, &entry.location_of(key), entry.key_label(key))
     }
 
     fn resolve_country(
         &mut self,
         text: &str,
         location: &Location,
-        label: &str,
+        label: Label,
     ) -> Option<CountryCode> {
         let code = CountryCode::parse(text)?;
         if country::builtin().contains(code) || self.countries.contains(&code) {
@@ -393,7 +457,7 @@ impl Builder {
                 .iter()
                 .enumerate()
                 .filter_map(|(i, (code, location))| {
-                    self.resolve_country(code, location, &format!("{}[{i}]", entry.key_label(key)))
+                    self.resolve_country(code, location, entry.key_label(key).item(i))
                 })
                 .collect(),
         )
@@ -405,7 +469,7 @@ fn bad_choice(
     words: &[&str],
     value: &str,
     location: &Location,
-    label: &str,
+    label: Label,
 ) -> Diagnostic {
     let d = Diagnostic::new(
         "bad-value",
@@ -425,7 +489,7 @@ fn bad_choice(
 /// Ids of one namespace, for resolving references with suggestions.
 struct Index<'a> {
     what: &'static str,
-    ids: BTreeMap<&'a str, u32>,
+    ids: HashMap<&'a str, u32>,
 }
 
 impl Index<'_> {
@@ -434,7 +498,7 @@ impl Index<'_> {
         b: &mut Builder,
         name: &str,
         location: &Location,
-        label: &str,
+        label: Label,
     ) -> Option<u32> {
         if let Some(&i) = self.ids.get(name) {
             return Some(i);
@@ -468,14 +532,9 @@ fn index_by<'a>(
 ) -> Vec<&'a Entry> {
     let mut with_ids: Vec<(&str, &Entry)> = entries
         .iter()
-        .filter_map(|e| {
-            e.values.get(key).and_then(|(v, _)| match v {
-                Value::Text(t) => Some((t.as_str(), e)),
-                _ => None,
-            })
-        })
+        .filter_map(|e| e.str(key).map(|id| (id, e)))
         .collect();
-    with_ids.sort_by_key(|&(id, e)| (id, e.location.clone()));
+    with_ids.sort_by(|a, b| a.0.cmp(b.0).then_with(|| a.1.location.cmp(&b.1.location)));
     let mut out: Vec<&Entry> = Vec::with_capacity(with_ids.len());
     for pair in with_ids.chunk_by(|a, b| a.0 == b.0) {
         let (id, first) = pair[0];
@@ -486,11 +545,11 @@ fn index_by<'a>(
                     "duplicate-id",
                     format!(
                         "duplicate {what} id \"{id}\": also declared at {first_at} ({})",
-                        first.label
+                        first.label()
                     ),
                 )
                 .at(Some(dup.location_of(key)))
-                .entry(dup.key_label(key))
+                .entry(dup.key_label(key).to_string())
                 .help("ids must be unique within their section; rename or remove one of the two"),
             );
         }
@@ -516,13 +575,9 @@ pub(super) fn build(raw: RawModel) -> Result<Model, LoadError> {
     let mut by_section: BTreeMap<Section, Vec<Entry>> = BTreeMap::new();
     for raw in raw_entries {
         let n = counters.entry(raw.section).or_default();
-        let label = if raw.section == Section::Model {
-            "model".to_string()
-        } else {
-            format!("{}[{n}]", raw.section.key())
-        };
+        let index = (raw.section != Section::Model).then_some(*n);
         *n += 1;
-        let entry = b.check_entry(raw, label);
+        let entry = b.check_entry(raw, index);
         by_section.entry(entry.section).or_default().push(entry);
     }
     let mut section = |s: Section| by_section.remove(&s).unwrap_or_default();
@@ -545,7 +600,7 @@ pub(super) fn build(raw: RawModel) -> Result<Model, LoadError> {
                     let d =
                         Diagnostic::new("bad-country", format!("\"{code}\" is not a country code"))
                             .at(Some(e.location_of("code")))
-                            .entry(e.key_label("code"))
+                            .entry(e.key_label("code").to_string())
                             .help("a country code is two upper-case letters");
                     b.error(d);
                 }
@@ -559,7 +614,7 @@ pub(super) fn build(raw: RawModel) -> Result<Model, LoadError> {
             let file = texts.first().map(|(p, _)| p.clone());
             b.error(
                 Diagnostic::new("missing-model", "the model has no [model] table")
-                    .at(file.map(|file| Location { file, line: 1, column: None }))
+                    .at(file.map(|file| Location { file: file.into(), line: 1, column: None }))
                     .help("add [model] with name = \"...\" and home = \"JP\" (the controller's country)"),
             );
             None
@@ -660,7 +715,7 @@ pub(super) fn build(raw: RawModel) -> Result<Model, LoadError> {
             .enumerate()
             .filter_map(|(i, (id, location))| {
                 cat_index
-                    .resolve(b, id, location, &format!("{}[{i}]", e.key_label(key)))
+                    .resolve(b, id, location, e.key_label(key).item(i))
                     .map(CategoryIdx)
             })
             .collect();
@@ -714,7 +769,7 @@ pub(super) fn build(raw: RawModel) -> Result<Model, LoadError> {
     };
     let reference = |b: &mut Builder, index: &Index, e: &Entry, key: &str| -> Option<u32> {
         let name = e.text(key)?;
-        index.resolve(b, &name, &e.location_of(key), &e.key_label(key))
+        index.resolve(b, &name, &e.location_of(key), e.key_label(key))
     };
 
     let organisations: Vec<Organisation> = orgs
@@ -860,7 +915,7 @@ pub(super) fn build(raw: RawModel) -> Result<Model, LoadError> {
                     b.error(
                         Diagnostic::new("policy-countries", "a policy takes deny_countries or allow_countries, not both")
                             .at(Some(e.location_of("allow_countries")))
-                            .entry(e.key_label("allow_countries"))
+                            .entry(e.key_label("allow_countries").to_string())
                             .help("keep deny_countries to forbid a few countries, or allow_countries to permit only a few"),
                     );
                     CountryRule::Deny(d)
@@ -869,7 +924,7 @@ pub(super) fn build(raw: RawModel) -> Result<Model, LoadError> {
                     b.error(
                         Diagnostic::new("policy-countries", "a policy needs deny_countries or allow_countries")
                             .at(Some(e.location.clone()))
-                            .entry(e.label.clone())
+                            .entry(e.label().to_string())
                             .help("add deny_countries = [\"CN\"] or allow_countries = [\"JP\"]"),
                     );
                     CountryRule::Deny(Vec::new())
@@ -973,7 +1028,7 @@ fn finish(mut diagnostics: Vec<Diagnostic>, texts: &[(std::path::PathBuf, String
     diagnostics.dedup();
     for d in &mut diagnostics {
         if let Some(location) = &d.location
-            && let Some((path, text)) = texts.iter().find(|(p, _)| *p == location.file)
+            && let Some((path, text)) = texts.iter().find(|(p, _)| **p == *location.file)
         {
             let index = LineIndex::new(path, text);
             d.snippet = index

@@ -1,17 +1,24 @@
 //! Load diagnostics: what is wrong, where (file, line, column, entry) and how to fix it.
 
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
+use std::sync::Arc;
 
 use serde::Serialize;
 
 /// A place in a model file. Lines and columns count from 1.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct Location {
-    pub file: PathBuf,
+    /// Shared: every value of a file points at one allocation.
+    #[serde(serialize_with = "serialize_path")]
+    pub file: Arc<Path>,
     pub line: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub column: Option<usize>,
+}
+
+fn serialize_path<S: serde::Serializer>(path: &Arc<Path>, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(&path.display())
 }
 
 impl fmt::Display for Location {
@@ -26,7 +33,7 @@ impl fmt::Display for Location {
 
 /// Turns byte offsets of one file into lines and columns.
 pub(crate) struct LineIndex<'a> {
-    file: &'a Path,
+    file: Arc<Path>,
     text: &'a str,
     starts: Vec<usize>,
 }
@@ -36,7 +43,11 @@ impl<'a> LineIndex<'a> {
         let starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(i, _)| i + 1))
             .collect();
-        LineIndex { file, text, starts }
+        LineIndex {
+            file: Arc::from(file),
+            text,
+            starts,
+        }
     }
 
     pub fn location(&self, offset: usize) -> Location {
@@ -48,7 +59,7 @@ impl<'a> LineIndex<'a> {
             .count()
             + 1;
         Location {
-            file: self.file.to_path_buf(),
+            file: self.file.clone(),
             line,
             column: Some(column),
         }

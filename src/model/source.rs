@@ -3,6 +3,7 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use toml::de::{DeTable, DeValue};
 
@@ -26,7 +27,8 @@ pub enum RawValue {
 
 #[derive(Debug, Clone)]
 pub struct RawField {
-    pub key: String,
+    /// Shared: a CSV column's key is one allocation for all its cells.
+    pub key: Arc<str>,
     pub key_location: Location,
     pub value: RawValue,
     pub location: Location,
@@ -143,7 +145,7 @@ fn read_dir(dir: &Path, raw: &mut RawModel) {
                 let mut d =
                     Diagnostic::new("unknown-table", format!("{name} is not a model table")).at(
                         Some(Location {
-                            file: path.to_path_buf(),
+                            file: Arc::from(path.as_path()),
                             line: 1,
                             column: None,
                         }),
@@ -204,7 +206,7 @@ fn read_text(path: &Path, raw: &mut RawModel) -> Option<String> {
                     ),
                 )
                 .at(Some(Location {
-                    file: path.to_path_buf(),
+                    file: Arc::from(path),
                     line,
                     column: Some(column),
                 }))
@@ -240,7 +242,7 @@ fn read_toml(path: &Path, text: &str, raw: &mut RawModel) {
         raw.error(
             Diagnostic::new("syntax", format!("TOML syntax: {}", e.message().trim_end())).at(
                 location.or(Some(Location {
-                    file: path.to_path_buf(),
+                    file: Arc::from(path),
                     line: 1,
                     column: None,
                 })),
@@ -323,7 +325,7 @@ fn toml_entry(
     let mut fields: Vec<RawField> = table
         .iter()
         .map(|(key, value)| RawField {
-            key: key.get_ref().to_string(),
+            key: Arc::from(key.get_ref().as_ref()),
             key_location: index.location(key.span().start),
             value: toml_value(index, value.get_ref()),
             location: index.location(value.span().start),
@@ -389,7 +391,7 @@ fn read_csv(path: &Path, section: Section, text: &str, raw: &mut RawModel) {
             raw.error(
                 Diagnostic::new("empty-table", format!("{} is empty", path.display()))
                     .at(Some(Location {
-                        file: path.to_path_buf(),
+                        file: Arc::from(path),
                         line: 1,
                         column: None,
                     }))
@@ -404,7 +406,7 @@ fn read_csv(path: &Path, section: Section, text: &str, raw: &mut RawModel) {
         }
         Some(Ok(h)) => h,
     };
-    let header: Vec<String> = header.iter().map(|h| h.trim().to_string()).collect();
+    let header: Vec<Arc<str>> = header.iter().map(|h| Arc::from(h.trim())).collect();
     for record in records {
         let record = match record {
             Ok(r) => r,
@@ -417,7 +419,7 @@ fn read_csv(path: &Path, section: Section, text: &str, raw: &mut RawModel) {
         let line = record.position().map(|p| p.line() as usize).unwrap_or(1);
         let row_start = record.position().map(|p| p.byte() as usize).unwrap_or(0);
         let row_location = Location {
-            file: path.to_path_buf(),
+            file: Arc::from(path),
             line,
             column: None,
         };
@@ -462,7 +464,7 @@ fn read_csv(path: &Path, section: Section, text: &str, raw: &mut RawModel) {
     }
     // Header keys are checked once for the whole table, not once per row.
     let header_location = Location {
-        file: path.to_path_buf(),
+        file: Arc::from(path),
         line: 1,
         column: None,
     };
@@ -479,7 +481,7 @@ fn read_csv(path: &Path, section: Section, text: &str, raw: &mut RawModel) {
 fn csv_error(path: &Path, e: &csv::Error) -> Diagnostic {
     let line = e.position().map(|p| p.line() as usize).unwrap_or(1);
     Diagnostic::new("syntax", format!("CSV: {e}")).at(Some(Location {
-        file: path.to_path_buf(),
+        file: Arc::from(path),
         line,
         column: None,
     }))

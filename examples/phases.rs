@@ -1,0 +1,43 @@
+//! Times each phase of `matrix --format json` on a model: load, evaluate
+//! (holdings), matrix (kinds and witness paths), render. For finding where
+//! time goes; the benchmarks in `benches/` are the reference numbers.
+//!
+//! ```text
+//! cargo run --release --example phases -- /tmp/synth-1000000
+//! ```
+
+use std::time::Instant;
+
+use reachmap::model::Model;
+use reachmap::reach::Evaluation;
+use reachmap::report::matrix;
+
+fn main() {
+    let Some(path) = std::env::args().nth(1) else {
+        eprintln!("usage: phases MODEL");
+        std::process::exit(2);
+    };
+    let t = Instant::now();
+    let model = match Model::load(path.as_ref()) {
+        Ok(m) => m,
+        Err(e) => {
+            eprint!("{e}");
+            std::process::exit(2);
+        }
+    };
+    let load = t.elapsed();
+    let t = Instant::now();
+    let evaluation = Evaluation::new(&model, model.default_date());
+    let evaluate = t.elapsed();
+    let t = Instant::now();
+    let reach = evaluation.matrix();
+    let witness = t.elapsed();
+    let t = Instant::now();
+    let json = matrix::json(&evaluation, &reach);
+    let render = t.elapsed();
+    println!(
+        "load {load:.2?}  evaluate {evaluate:.2?}  matrix {witness:.2?}  render {render:.2?}  ({} pairs, {} bytes)",
+        reach.len(),
+        json.len()
+    );
+}
