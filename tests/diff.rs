@@ -739,6 +739,27 @@ fn two_models_show_added_removed_changed_and_edited_entries() {
     assert!(diff.entities.added.is_empty() && diff.entities.removed.is_empty());
 }
 
+#[test]
+fn user_written_names_cannot_inject_markdown() {
+    let hostile = BEFORE
+        .replace(
+            "name = \"Card numbers\"",
+            "name = \"<script>**x**</script>\"",
+        )
+        .replace("id = \"cards\"", "id = \"ca`rds\"");
+    let after_text = hostile.replace("holds = [\"orders\"]", "holds = [\"orders\", \"ca`rds\"]");
+    let before = Model::from_toml_str("before.toml", &hostile).expect("valid");
+    let after = Model::from_toml_str("after.toml", &after_text).expect("valid");
+    let on = date("2024-01-01");
+    let diff = Diff::between(&Evaluation::new(&before, on), &Evaluation::new(&after, on));
+    let md = reachmap::diff::render::markdown(&diff);
+    assert!(
+        md.contains("\\<script\\>\\*\\*x\\*\\*\\</script\\> (`ca'rds`)"),
+        "{md}"
+    );
+    assert!(!md.contains("<script>"), "{md}");
+}
+
 // ------------------------------------------------------------------ command line
 
 fn reachmap(args: &[&str]) -> (String, String, i32) {

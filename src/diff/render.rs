@@ -12,8 +12,17 @@ use super::{Diff, EntityDiff, EntityItem, ReachDiff, TimelineStep};
 use crate::model::{CountryCode, Date, Kind, Model};
 use crate::report::escape;
 
+/// An id as inline code; a backtick or line break in it cannot end the span.
 fn code(id: &str) -> String {
-    format!("`{}`", id.replace('`', "'"))
+    let id: String = id
+        .chars()
+        .map(|c| match c {
+            '`' => '\'',
+            '\n' | '\r' => ' ',
+            other => other,
+        })
+        .collect();
+    format!("`{id}`")
 }
 
 fn category_label(name: &str, id: &str) -> String {
