@@ -1,6 +1,10 @@
 //! The command line: parsing with clap, one function per subcommand, exit
 //! codes 0 (fine), 1 (error findings or a difference), 2 (bad model or usage).
 
+mod diff;
+mod timeline;
+mod without;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -30,6 +34,8 @@ pub enum Command {
         date: AsOf,
         #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
         format: CheckFormat,
+        #[command(flatten)]
+        without: without::Without,
     },
     /// The country × category reach matrix
     Matrix {
@@ -39,6 +45,8 @@ pub enum Command {
         date: AsOf,
         #[arg(long, value_enum, default_value_t = MatrixFormat::Table)]
         format: MatrixFormat,
+        #[command(flatten)]
+        without: without::Without,
     },
     /// Why a country reaches a category: the paths, in words
     Explain {
@@ -56,6 +64,10 @@ pub enum Command {
         #[command(flatten)]
         date: AsOf,
     },
+    /// What a change adds to and removes from the reach: two models, or one model on two dates
+    Diff(diff::DiffArgs),
+    /// Every date on which a model's reach changes, and what changes on it
+    Timeline(timeline::TimelineArgs),
     /// JSON Schema of the model files
     Schema,
 }
@@ -151,14 +163,20 @@ pub fn run(cli: Cli) -> Outcome {
             model,
             date,
             format,
-        } => run_check(&model, date.as_of, format),
+            without,
+        } => run_check(&model, date.as_of, format, &without),
         Command::Matrix {
             model,
             date,
             format,
+            without,
         } => {
             let Ok(model) = load(&model) else {
                 return Outcome::Failed;
+            };
+            let model = match without.apply(model) {
+                Ok(m) => m,
+                Err(o) => return o,
             };
             let evaluation =
                 Evaluation::new(&model, date.as_of.unwrap_or_else(|| model.default_date()));
@@ -205,6 +223,8 @@ pub fn run(cli: Cli) -> Outcome {
             emit(&explain::explain(&evaluation, country, category, all_paths));
             Outcome::Ok
         }
+        Command::Diff(args) => diff::run(args),
+        Command::Timeline(args) => timeline::run(args),
         Command::Schema => {
             emit(&crate::model::schema::render());
             Outcome::Ok
@@ -212,13 +232,22 @@ pub fn run(cli: Cli) -> Outcome {
     }
 }
 
-fn run_check(path: &Path, as_of: Option<Date>, format: CheckFormat) -> Outcome {
+fn run_check(
+    path: &Path,
+    as_of: Option<Date>,
+    format: CheckFormat,
+    without: &without::Without,
+) -> Outcome {
     let (findings, outcome) = match Model::load(path) {
         Err(e) => {
             eprint!("{}", e.render());
             (check::load_findings(&e), Outcome::Failed)
         }
         Ok(model) => {
+            let model = match without.apply(model) {
+                Ok(m) => m,
+                Err(o) => return o,
+            };
             let evaluation = Evaluation::new(&model, as_of.unwrap_or_else(|| model.default_date()));
             let reach = evaluation.matrix();
             let findings = check::check(&evaluation, &reach);

@@ -7,6 +7,7 @@ pub mod diag;
 pub mod fields;
 pub mod schema;
 mod source;
+mod without;
 
 use std::fmt;
 use std::path::Path;
@@ -17,6 +18,7 @@ use serde::Serialize;
 pub use country::{CountryCode, CountryInfo, CountryTable};
 pub use diag::{Diagnostic, LoadError, Location};
 pub use fields::Section;
+pub use without::{Namespace, WithoutError, WithoutProblem};
 
 /// A calendar date (the model's dates are local dates, `YYYY-MM-DD`).
 pub type Date = jiff::civil::Date;
