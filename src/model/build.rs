@@ -1,24 +1,133 @@
 //! From raw entries to a validated [`Model`]: keys and types checked against
 //! the field tables, ids indexed, references resolved. Every problem is
 //! collected; nothing stops at the first.
+//!
+//! Sections are built in dependency order (countries, model, categories,
+//! organisations, systems, then the rest), so every CSV row is checked and
+//! turned into its final struct while it is read, against indexes that are
+//! already complete: no row is kept in an intermediate form. Cells borrow
+//! from the reader's record; only what the model keeps is copied.
 
-use std::collections::{BTreeMap, HashMap};
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use foldhash::fast::FixedState;
 
 use super::country::{self, CountryCode};
-use super::diag::{Diagnostic, LineIndex, LoadError, Location, suggest};
+use super::diag::{Diagnostic, LoadError, Location, suggest};
 use super::fields::{Field, FieldType, Section};
-use super::source::{RawEntry, RawModel, RawValue};
+use super::source::{self, CsvSink, FileKind, Pos, RawEntry, RawValue, Sources};
 use super::*;
+
+/// Ids hash with a fixed seed: nothing random, even where order cannot show.
+type Map<K, V> = HashMap<K, V, FixedState>;
 
 /// A checked value; references are still names until the ids are indexed.
 #[derive(Debug, Clone)]
-enum Value {
-    Text(String),
-    List(Vec<(String, Location)>),
+enum Value<'a> {
+    Text(Cow<'a, str>),
+    List(Vec<(Cow<'a, str>, Pos)>),
     Date(Date),
     Bool(bool),
     Count(u64),
 }
+
+/// A key of a section, found in the field tables when the program is compiled.
+#[derive(Debug, Clone, Copy)]
+struct Key {
+    section: Section,
+    index: usize,
+    name: &'static str,
+}
+
+const fn same(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+const fn position(section: Section, name: &str) -> Option<usize> {
+    let fields = section.fields();
+    let mut i = 0;
+    while i < fields.len() {
+        if same(fields[i].name, name) {
+            return Some(i);
+        }
+        i += 1;
+    }
+    None
+}
+
+impl Key {
+    const fn of(section: Section, name: &'static str) -> Key {
+        match position(section, name) {
+            Some(index) => Key {
+                section,
+                index,
+                name,
+            },
+            None => panic!("the key is not declared in fields.rs"),
+        }
+    }
+}
+
+/// `k!(Access, "who")`: a key checked at compile time.
+macro_rules! k {
+    ($section:ident, $name:literal) => {
+        const { Key::of(Section::$section, $name) }
+    };
+}
+
+/// The keys every section may share, by section.
+#[derive(Clone, Copy)]
+struct Common {
+    note: Option<usize>,
+    source: Option<usize>,
+    since: Option<usize>,
+    until: Option<usize>,
+}
+
+const COMMON: [Common; 9] = {
+    let mut out = [Common {
+        note: None,
+        source: None,
+        since: None,
+        until: None,
+    }; 9];
+    let mut i = 0;
+    while i < Section::ALL.len() {
+        let s = Section::ALL[i];
+        out[s as usize] = Common {
+            note: position(s, "note"),
+            source: position(s, "source"),
+            since: position(s, "since"),
+            until: position(s, "until"),
+        };
+        i += 1;
+    }
+    out
+};
+
+/// The most keys a section declares; an entry keeps one slot per key.
+const MAX_FIELDS: usize = 16;
+const _: () = {
+    let mut i = 0;
+    while i < Section::ALL.len() {
+        assert!(Section::ALL[i].fields().len() <= MAX_FIELDS);
+        i += 1;
+    }
+};
 
 /// Names an entry, key and list item (`access[3].categories[1]`), formatted
 /// only when a diagnostic needs it.
@@ -62,61 +171,67 @@ impl std::fmt::Display for Label<'_> {
     }
 }
 
-/// One entry's checked keys.
-struct Entry {
+/// One entry's checked keys, one slot per key of its section.
+struct Entry<'a> {
     section: Section,
     index: Option<usize>,
+    pos: Pos,
     location: Location,
-    /// Few keys per entry: a vector beats a map.
-    values: Vec<(&'static str, Value, Location)>,
+    values: [Option<(Value<'a>, Pos)>; MAX_FIELDS],
 }
 
-impl Entry {
-    fn get(&self, key: &str) -> Option<&Value> {
-        self.values
-            .iter()
-            .find(|(k, _, _)| *k == key)
-            .map(|(_, v, _)| v)
+impl<'a> Entry<'a> {
+    fn new(section: Section, index: Option<usize>, pos: Pos, location: Location) -> Entry<'a> {
+        Entry {
+            section,
+            index,
+            pos,
+            location,
+            values: [const { None }; MAX_FIELDS],
+        }
     }
-    fn str(&self, key: &str) -> Option<&str> {
+    fn slot(&self, index: Option<usize>) -> Option<&(Value<'a>, Pos)> {
+        self.values[index?].as_ref()
+    }
+    fn get(&self, key: Key) -> Option<&Value<'a>> {
+        debug_assert_eq!(key.section, self.section);
+        self.slot(Some(key.index)).map(|(v, _)| v)
+    }
+    fn str(&self, key: Key) -> Option<&str> {
         match self.get(key) {
             Some(Value::Text(t)) => Some(t),
             _ => None,
         }
     }
-    fn text(&self, key: &str) -> Option<String> {
+    fn text(&self, key: Key) -> Option<String> {
         self.str(key).map(str::to_string)
     }
-    fn list(&self, key: &str) -> Option<&[(String, Location)]> {
+    fn list(&self, key: Key) -> Option<&[(Cow<'a, str>, Pos)]> {
         match self.get(key) {
             Some(Value::List(l)) => Some(l),
             _ => None,
         }
     }
-    fn date(&self, key: &str) -> Option<Date> {
-        match self.get(key) {
-            Some(Value::Date(d)) => Some(*d),
-            _ => None,
-        }
-    }
-    fn bool(&self, key: &str) -> Option<bool> {
+    fn bool(&self, key: Key) -> Option<bool> {
         match self.get(key) {
             Some(Value::Bool(b)) => Some(*b),
             _ => None,
         }
     }
-    fn count(&self, key: &str) -> Option<u64> {
+    fn count(&self, key: Key) -> Option<u64> {
         match self.get(key) {
             Some(Value::Count(n)) => Some(*n),
             _ => None,
         }
     }
-    fn location_of(&self, key: &str) -> Location {
-        self.values
-            .iter()
-            .find(|(k, _, _)| *k == key)
-            .map(|(_, _, l)| l.clone())
-            .unwrap_or_else(|| self.location.clone())
+    fn date(&self, key: Key) -> Option<Date> {
+        match self.get(key) {
+            Some(Value::Date(d)) => Some(*d),
+            _ => None,
+        }
+    }
+    fn pos_of(&self, key: Key) -> Option<Pos> {
+        self.slot(Some(key.index)).map(|(_, p)| *p)
     }
     fn label(&self) -> Label<'static> {
         Label {
@@ -126,81 +241,130 @@ impl Entry {
             item: None,
         }
     }
-    fn key_label<'k>(&self, key: &'k str) -> Label<'k> {
-        self.label().key(key)
+    fn key_label(&self, key: Key) -> Label<'static> {
+        self.label().key(key.name)
+    }
+    fn common_text(&self, index: Option<usize>) -> Option<String> {
+        match self.slot(index) {
+            Some((Value::Text(t), _)) => Some(t.to_string()),
+            _ => None,
+        }
+    }
+    fn common_date(&self, index: Option<usize>) -> Option<Date> {
+        match self.slot(index) {
+            Some((Value::Date(d), _)) => Some(*d),
+            _ => None,
+        }
     }
     fn meta(&self) -> Meta {
+        let common = COMMON[self.section as usize];
         Meta {
-            note: self.text("note"),
-            source: self.text("source"),
+            note: self.common_text(common.note),
+            source: self.common_text(common.source),
             location: Some(self.location.clone()),
         }
     }
     fn window(&self) -> Window {
+        let common = COMMON[self.section as usize];
         Window {
-            since: self.date("since"),
-            until: self.date("until"),
+            since: self.common_date(common.since),
+            until: self.common_date(common.until),
         }
     }
 }
 
-struct Builder {
+struct Builder<'s> {
+    sources: &'s Sources,
     diagnostics: Vec<Diagnostic>,
     countries: Vec<CountryCode>,
+    had_syntax_errors: bool,
 }
 
-impl Builder {
+impl<'s> Builder<'s> {
     fn error(&mut self, d: Diagnostic) {
         self.diagnostics.push(d);
     }
 
-    fn check_entry(&mut self, raw: RawEntry, index: Option<usize>) -> Entry {
+    fn location(&self, pos: Pos) -> Location {
+        self.sources.location(pos)
+    }
+
+    /// Where a key's value was written, else where its entry starts.
+    fn location_of(&self, entry: &Entry, key: Key) -> Location {
+        entry
+            .pos_of(key)
+            .map(|p| self.location(p))
+            .unwrap_or_else(|| entry.location.clone())
+    }
+
+    fn check_entry<'a>(&mut self, raw: RawEntry<'a>, index: Option<usize>) -> Entry<'a> {
         let section = raw.section;
-        let label = Label {
-            section,
-            index,
-            key: None,
-            item: None,
-        };
-        let mut values = Vec::with_capacity(raw.fields.len());
+        let location = self.location(raw.pos);
+        let mut entry = Entry::new(section, index, raw.pos, location);
         for field in raw.fields {
-            let Some(spec) = section.field(&field.key) else {
-                let known = section.fields().iter().map(|f| f.name);
-                let mut d = Diagnostic::new(
-                    "unknown-key",
-                    format!("unknown key `{}` in {}", field.key, section.key()),
-                )
-                .at(Some(field.key_location))
-                .entry(label.key(&field.key).to_string());
-                d = match suggest(&field.key, known) {
-                    Some(s) => d.help(format!("did you mean `{s}`?")),
-                    None => d.help(format!(
-                        "known keys are {}",
-                        section
-                            .fields()
-                            .iter()
-                            .map(|f| f.name)
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )),
-                };
-                self.error(d);
-                continue;
-            };
-            let entry_label = label.key(&field.key);
-            if let Some(value) = self.check_value(spec, field.value, &field.location, entry_label) {
-                values.push((spec.name, value, field.location));
+            match position(section, &field.key) {
+                Some(i) => self.check_field(&mut entry, i, field.value, field.pos),
+                None => self.unknown_key(entry.label(), &field.key, field.key_pos),
             }
         }
-        for spec in section.fields().iter().filter(|f| f.required) {
-            if !values.iter().any(|(k, _, _)| *k == spec.name) {
+        self.finish_entry(&entry);
+        entry
+    }
+
+    fn unknown_key(&mut self, label: Label, key: &str, key_pos: Pos) {
+        let section = label.section;
+        let known = section.fields().iter().map(|f| f.name);
+        let mut d = Diagnostic::new(
+            "unknown-key",
+            format!("unknown key `{key}` in {}", section.key()),
+        )
+        .at(Some(self.location(key_pos)))
+        .entry(label.key(key).to_string());
+        d = match suggest(key, known) {
+            Some(s) => d.help(format!("did you mean `{s}`?")),
+            None => d.help(format!(
+                "known keys are {}",
+                section
+                    .fields()
+                    .iter()
+                    .map(|f| f.name)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        };
+        self.error(d);
+    }
+
+    fn check_field<'a>(
+        &mut self,
+        entry: &mut Entry<'a>,
+        field: usize,
+        value: RawValue<'a>,
+        pos: Pos,
+    ) {
+        let spec = &entry.section.fields()[field];
+        let label = entry.label().key(spec.name);
+        if let Some(value) = self.check_value(spec, value, pos, label) {
+            // A repeated CSV column: the first cell counts.
+            let slot = &mut entry.values[field];
+            if slot.is_none() {
+                *slot = Some((value, pos));
+            }
+        }
+    }
+
+    /// What every entry needs once its keys are checked: required keys, a window that can apply.
+    fn finish_entry(&mut self, entry: &Entry) {
+        let section = entry.section;
+        for (i, spec) in section.fields().iter().enumerate() {
+            if spec.required && entry.values[i].is_none() {
                 self.error(
                     Diagnostic::new(
                         "missing-key",
                         format!("{} is missing required key `{}`", section.key(), spec.name),
                     )
-                    .at(Some(raw.location.clone()))
-                    .entry(label.to_string())
+                    .at(Some(entry.location.clone()))
+                    .entry(entry.label().to_string())
                     .help(format!(
                         "add `{} = ...`: {}",
                         spec.name,
@@ -209,14 +373,13 @@ impl Builder {
                 );
             }
         }
-        let entry = Entry {
-            section,
-            index,
-            location: raw.location,
-            values,
-        };
         let window = entry.window();
         if window.is_empty() {
+            let until = COMMON[section as usize].until;
+            let at = entry
+                .slot(until)
+                .map(|(_, p)| self.location(*p))
+                .unwrap_or_else(|| entry.location.clone());
             self.error(
                 Diagnostic::new(
                     "empty-window",
@@ -226,21 +389,21 @@ impl Builder {
                         window.since.map(|d| d.to_string()).unwrap_or_default()
                     ),
                 )
-                .at(Some(entry.location_of("until")))
-                .entry(entry.key_label("until").to_string())
+                .at(Some(at))
+                .entry(entry.label().key("until").to_string())
                 .help("until is exclusive: the entry applies while since <= date < until"),
             );
         }
-        entry
     }
 
-    fn check_value(
+    fn check_value<'a>(
         &mut self,
         spec: &Field,
-        value: RawValue,
-        location: &Location,
+        value: RawValue<'a>,
+        pos: Pos,
         label: Label,
-    ) -> Option<Value> {
+    ) -> Option<Value<'a>> {
+        let sources = self.sources;
         let wrong = |found: &str| {
             Diagnostic::new(
                 "wrong-type",
@@ -250,20 +413,14 @@ impl Builder {
                     spec.ty.describe()
                 ),
             )
-            .at(Some(location.clone()))
+            .at(Some(sources.location(pos)))
             .entry(label.to_string())
         };
         // A CSV cell takes its type from the key.
         let value = match value {
             RawValue::Cell(text) => match spec.ty {
-                t if t.is_list() => RawValue::List(
-                    text.split(';')
-                        .map(str::trim)
-                        .filter(|s| !s.is_empty())
-                        .map(|s| (RawValue::Str(s.to_string()), location.clone()))
-                        .collect(),
-                ),
-                FieldType::Bool => match text.as_str() {
+                t if t.is_list() => return Some(self.cell_list(spec, text, pos, label)),
+                FieldType::Bool => match text {
                     "true" => RawValue::Bool(true),
                     "false" => RawValue::Bool(false),
                     _ => {
@@ -278,7 +435,7 @@ impl Builder {
                         return None;
                     }
                 },
-                _ => RawValue::Str(text),
+                _ => RawValue::Str(Cow::Borrowed(text)),
             },
             other => other,
         };
@@ -304,16 +461,16 @@ impl Builder {
                 }
             },
             FieldType::Country => match value {
-                RawValue::Str(s) => self.country_shape(&s, location, label).map(Value::Text),
+                RawValue::Str(s) => self.country_shape(&s, pos, label).then_some(Value::Text(s)),
                 other => {
                     self.error(wrong(&found(&other)));
                     None
                 }
             },
             FieldType::Choice(words) => match value {
-                RawValue::Str(s) if words.contains(&s.as_str()) => Some(Value::Text(s)),
+                RawValue::Str(s) if words.contains(&&*s) => Some(Value::Text(s)),
                 RawValue::Str(s) => {
-                    self.error(bad_choice(spec, words, &s, location, label));
+                    self.error(bad_choice(spec, words, &s, &sources.location(pos), label));
                     None
                 }
                 other => {
@@ -331,7 +488,7 @@ impl Builder {
                                 "bad-date",
                                 format!("`{}` is not a valid date: \"{s}\"", spec.name),
                             )
-                            .at(Some(location.clone()))
+                            .at(Some(sources.location(pos)))
                             .entry(label.to_string())
                             .help("write a real calendar date as YYYY-MM-DD, e.g. 2021-02-24"),
                         );
@@ -369,7 +526,7 @@ impl Builder {
                     return None;
                 };
                 let mut out = Vec::new();
-                for (i, (item, item_location)) in items.into_iter().enumerate() {
+                for (i, (item, item_pos)) in items.into_iter().enumerate() {
                     let item_label = label.item(i);
                     let RawValue::Str(s) = item else {
                         self.error(
@@ -381,21 +538,13 @@ impl Builder {
                                     found(&item)
                                 ),
                             )
-                            .at(Some(item_location))
+                            .at(Some(sources.location(item_pos)))
                             .entry(item_label.to_string()),
                         );
                         continue;
                     };
-                    match spec.ty {
-                        FieldType::CountryList => {
-                            if let Some(code) = self.country_shape(&s, &item_location, item_label) {
-                                out.push((code, item_location));
-                            }
-                        }
-                        FieldType::ChoiceList(words) if !words.contains(&s.as_str()) => {
-                            self.error(bad_choice(spec, words, &s, &item_location, item_label));
-                        }
-                        _ => out.push((s, item_location)),
+                    if let Some(s) = self.list_item(spec, s, item_pos, item_label) {
+                        out.push((s, item_pos));
                     }
                 }
                 Some(Value::List(out))
@@ -403,15 +552,45 @@ impl Builder {
         }
     }
 
+    /// A list in one CSV cell: items separated by `;`, all at the cell's place.
+    fn cell_list<'a>(&mut self, spec: &Field, text: &'a str, pos: Pos, label: Label) -> Value<'a> {
+        let mut out = Vec::new();
+        let items = text.split(';').map(str::trim).filter(|s| !s.is_empty());
+        for (i, s) in items.enumerate() {
+            if let Some(s) = self.list_item(spec, Cow::Borrowed(s), pos, label.item(i)) {
+                out.push((s, pos));
+            }
+        }
+        Value::List(out)
+    }
+
+    fn list_item<'a>(
+        &mut self,
+        spec: &Field,
+        s: Cow<'a, str>,
+        pos: Pos,
+        label: Label,
+    ) -> Option<Cow<'a, str>> {
+        match spec.ty {
+            FieldType::CountryList => self.country_shape(&s, pos, label).then_some(s),
+            FieldType::ChoiceList(words) if !words.contains(&&*s) => {
+                let location = self.location(pos);
+                self.error(bad_choice(spec, words, &s, &location, label));
+                None
+            }
+            _ => Some(s),
+        }
+    }
+
     /// Checks that a country code has the right shape; existence is checked later,
     /// once the model's own `[[country]]` entries are known.
-    fn country_shape(&mut self, text: &str, location: &Location, label: Label) -> Option<String> {
+    fn country_shape(&mut self, text: &str, pos: Pos, label: Label) -> bool {
         if CountryCode::parse(text).is_some() {
-            return Some(text.to_string());
+            return true;
         }
         let upper = text.to_uppercase();
         let mut d = Diagnostic::new("bad-country", format!("\"{text}\" is not a country code"))
-            .at(Some(location.clone()))
+            .at(Some(self.location(pos)))
             .entry(label.to_string());
         d = if CountryCode::parse(&upper).is_some() {
             d.help(format!("country codes are upper case: \"{upper}\""))
@@ -419,48 +598,72 @@ impl Builder {
             d.help("use an ISO 3166-1 alpha-2 code such as \"JP\", \"KR\" or \"CN\"")
         };
         self.error(d);
-        None
+        false
     }
 
     /// Resolves a country code against the built-in table and the model's `[[country]]` entries.
-    fn country(&mut self, entry: &Entry, key: &str) -> Option<CountryCode> {
-        let text = entry.text(key)?;
-        self.resolve_country(&text, &entry.location_of(key), entry.key_label(key))
-    }
-
-    fn resolve_country(
-        &mut self,
-        text: &str,
-        location: &Location,
-        label: Label,
-    ) -> Option<CountryCode> {
+    fn country(&mut self, entry: &Entry, key: Key) -> Option<CountryCode> {
+        let text = entry.str(key)?;
         let code = CountryCode::parse(text)?;
-        if country::builtin().contains(code) || self.countries.contains(&code) {
+        if self.known_country(code) {
             return Some(code);
         }
+        let location = self.location_of(entry, key);
+        self.unknown_country(text, location, entry.key_label(key));
+        None
+    }
+
+    fn known_country(&self, code: CountryCode) -> bool {
+        country::builtin().contains(code) || self.countries.contains(&code)
+    }
+
+    fn unknown_country(&mut self, text: &str, location: Location, label: Label) {
         self.error(
             Diagnostic::new(
                 "unknown-country",
                 format!("unknown country code \"{text}\""),
             )
-            .at(Some(location.clone()))
+            .at(Some(location))
             .entry(label.to_string())
             .help("use an ISO 3166-1 alpha-2 code, or declare the code in a [[country]] entry"),
         );
+    }
+
+    fn countries(&mut self, entry: &Entry, key: Key) -> Option<Vec<CountryCode>> {
+        let items = entry.list(key)?;
+        let mut out = Vec::with_capacity(items.len());
+        for (i, (text, pos)) in items.iter().enumerate() {
+            let Some(code) = CountryCode::parse(text) else {
+                continue;
+            };
+            if self.known_country(code) {
+                out.push(code);
+            } else {
+                let location = self.location(*pos);
+                self.unknown_country(text, location, entry.key_label(key).item(i));
+            }
+        }
+        Some(out)
+    }
+
+    /// Resolves the reference under `key`, if the entry has one.
+    fn reference(&mut self, index: &Index, entry: &Entry, key: Key) -> Option<u32> {
+        let name = entry.str(key)?;
+        if let Some(&i) = index.ids.get(name) {
+            return Some(i);
+        }
+        let location = self.location_of(entry, key);
+        index.unknown(self, name, location, entry.key_label(key));
         None
     }
 
-    fn countries(&mut self, entry: &Entry, key: &str) -> Option<Vec<CountryCode>> {
-        let items = entry.list(key)?.to_vec();
-        Some(
-            items
-                .iter()
-                .enumerate()
-                .filter_map(|(i, (code, location))| {
-                    self.resolve_country(code, location, entry.key_label(key).item(i))
-                })
-                .collect(),
-        )
+    /// Diagnostics made from `mark` on, taken out to be kept only if their entry is.
+    fn take_since(&mut self, mark: usize) -> Vec<Diagnostic> {
+        if self.diagnostics.len() > mark {
+            self.diagnostics.drain(mark..).collect()
+        } else {
+            Vec::new()
+        }
     }
 }
 
@@ -487,27 +690,35 @@ fn bad_choice(
 }
 
 /// Ids of one namespace, for resolving references with suggestions.
-struct Index<'a> {
+struct Index<'m> {
     what: &'static str,
-    ids: HashMap<&'a str, u32>,
+    ids: Map<&'m str, u32>,
 }
 
-impl Index<'_> {
-    fn resolve(
-        &self,
-        b: &mut Builder,
-        name: &str,
-        location: &Location,
-        label: Label,
-    ) -> Option<u32> {
+impl<'m> Index<'m> {
+    fn new(what: &'static str, ids: impl ExactSizeIterator<Item = &'m str>) -> Index<'m> {
+        let mut map = Map::with_capacity_and_hasher(ids.len(), FixedState::default());
+        for (i, id) in ids.enumerate() {
+            map.insert(id, i as u32);
+        }
+        Index { what, ids: map }
+    }
+
+    fn resolve(&self, b: &mut Builder, name: &str, pos: Pos, label: Label) -> Option<u32> {
         if let Some(&i) = self.ids.get(name) {
             return Some(i);
         }
+        let location = b.location(pos);
+        self.unknown(b, name, location, label);
+        None
+    }
+
+    fn unknown(&self, b: &mut Builder, name: &str, location: Location, label: Label) {
         let mut d = Diagnostic::new(
             "unknown-reference",
             format!("unknown {} \"{name}\"", self.what),
         )
-        .at(Some(location.clone()))
+        .at(Some(location))
         .entry(label.to_string());
         if let Some(s) = suggest(name, self.ids.keys().copied()) {
             d.message.push_str(&format!("; did you mean \"{s}\"?"));
@@ -519,88 +730,344 @@ impl Index<'_> {
             d = d.help(format!("declare a {} with id \"{name}\"", self.what));
         }
         b.error(d);
-        None
     }
 }
 
-/// Sorts entries by id and reports duplicates, naming both places.
-fn index_by<'a>(
-    b: &mut Builder,
-    entries: &'a [Entry],
-    key: &str,
-    what: &'static str,
-) -> Vec<&'a Entry> {
-    let mut with_ids: Vec<(&str, &Entry)> = entries
-        .iter()
-        .filter_map(|e| e.str(key).map(|id| (id, e)))
-        .collect();
-    with_ids.sort_by(|a, b| a.0.cmp(b.0).then_with(|| a.1.location.cmp(&b.1.location)));
-    let mut out: Vec<&Entry> = Vec::with_capacity(with_ids.len());
-    for pair in with_ids.chunk_by(|a, b| a.0 == b.0) {
-        let (id, first) = pair[0];
-        for &(_, dup) in &pair[1..] {
-            let first_at = first.location.to_string();
-            b.error(
-                Diagnostic::new(
-                    "duplicate-id",
-                    format!(
-                        "duplicate {what} id \"{id}\": also declared at {first_at} ({})",
-                        first.label()
-                    ),
-                )
-                .at(Some(dup.location_of(key)))
-                .entry(dup.key_label(key).to_string())
-                .help("ids must be unique within their section; rename or remove one of the two"),
-            );
+/// What the files hold, by section: parsed TOML tables and CSV tables to read.
+struct Input<'s> {
+    toml: Vec<Vec<RawEntry<'s>>>,
+    csv: Vec<Vec<u32>>,
+}
+
+impl<'s> Input<'s> {
+    fn new(b: &mut Builder<'s>) -> Input<'s> {
+        let sources = b.sources;
+        let mut input = Input {
+            toml: (0..Section::ALL.len()).map(|_| Vec::new()).collect(),
+            csv: (0..Section::ALL.len()).map(|_| Vec::new()).collect(),
+        };
+        let mut entries = Vec::new();
+        for (file, source) in sources.files.iter().enumerate() {
+            match source.kind {
+                FileKind::Toml => {
+                    b.had_syntax_errors |=
+                        source::parse_toml(sources, file as u32, &mut entries, &mut b.diagnostics);
+                }
+                FileKind::Csv(section) => input.csv[section as usize].push(file as u32),
+            }
         }
-        out.push(first);
+        for entry in entries {
+            input.toml[entry.section as usize].push(entry);
+        }
+        input
+    }
+}
+
+/// Checks every entry of a section, TOML tables first and then CSV rows, in
+/// reading order, and hands each to `f`. A CSV row's cells live only as long
+/// as the call.
+fn for_each_entry<'s, F>(b: &mut Builder<'s>, input: &mut Input<'s>, section: Section, mut f: F)
+where
+    F: for<'e> FnMut(&mut Builder<'s>, Entry<'e>),
+{
+    let mut count = 0;
+    for raw in std::mem::take(&mut input.toml[section as usize]) {
+        let index = (section != Section::Model).then_some(count);
+        count += 1;
+        let entry = b.check_entry(raw, index);
+        f(b, entry);
+    }
+    for &file in &input.csv[section as usize] {
+        let sources = b.sources;
+        let mut diagnostics = Vec::new();
+        let mut table = Table {
+            b: &mut *b,
+            section,
+            file,
+            path: sources.files[file as usize].path.clone(),
+            columns: Vec::new(),
+            count,
+            f: &mut f,
+        };
+        let syntax = source::read_csv(sources, file, &mut table, &mut diagnostics);
+        count = table.count;
+        b.had_syntax_errors |= syntax;
+        b.diagnostics.append(&mut diagnostics);
+    }
+}
+
+/// The entries of a section that only TOML can hold (`[model]`, `[[country]]`).
+fn toml_entries<'s>(
+    b: &mut Builder<'s>,
+    input: &mut Input<'s>,
+    section: Section,
+) -> Vec<Entry<'s>> {
+    debug_assert!(section.csv_file().is_none());
+    std::mem::take(&mut input.toml[section as usize])
+        .into_iter()
+        .enumerate()
+        .map(|(i, raw)| {
+            let index = (section != Section::Model).then_some(i);
+            b.check_entry(raw, index)
+        })
+        .collect()
+}
+
+enum Column {
+    Key(usize),
+    /// Not a key of the section: reported at its first non-empty cell, once.
+    Unknown {
+        name: String,
+        reported: bool,
+    },
+}
+
+/// Checks CSV rows as they are read, with the header mapped to keys once.
+struct Table<'b, 's, F> {
+    b: &'b mut Builder<'s>,
+    section: Section,
+    file: u32,
+    path: Arc<Path>,
+    columns: Vec<Column>,
+    count: usize,
+    f: F,
+}
+
+impl<'s, F> CsvSink for Table<'_, 's, F>
+where
+    F: for<'e> FnMut(&mut Builder<'s>, Entry<'e>),
+{
+    fn header(&mut self, columns: &[&str]) {
+        self.columns = columns
+            .iter()
+            .map(|name| match position(self.section, name) {
+                Some(i) => Column::Key(i),
+                None => Column::Unknown {
+                    name: name.to_string(),
+                    reported: false,
+                },
+            })
+            .collect();
+    }
+
+    fn row(&mut self, record: &csv::StringRecord, line: usize, start: usize) {
+        let index = Some(self.count);
+        self.count += 1;
+        let location = Location {
+            file: self.path.clone(),
+            line,
+            column: None,
+        };
+        let pos = Pos {
+            file: self.file,
+            offset: start,
+        };
+        let mut entry = Entry::new(self.section, index, pos, location);
+        for (i, cell) in record.iter().enumerate() {
+            let cell = cell.trim();
+            if cell.is_empty() {
+                continue;
+            }
+            let pos = Pos {
+                file: self.file,
+                offset: start + record.range(i).map(|r| r.start).unwrap_or(0),
+            };
+            match &mut self.columns[i] {
+                Column::Key(k) => self
+                    .b
+                    .check_field(&mut entry, *k, RawValue::Cell(cell), pos),
+                Column::Unknown { name, reported } => {
+                    if !*reported {
+                        *reported = true;
+                        self.b.unknown_key(entry.label(), name, pos);
+                    }
+                }
+            }
+        }
+        self.b.finish_entry(&entry);
+        (self.f)(self.b, entry);
+    }
+}
+
+/// An entry of a section whose ids are unique and sorted, built before the
+/// duplicates are known.
+struct Built<T> {
+    value: T,
+    index: Option<usize>,
+    pos: Pos,
+    key_pos: Pos,
+    location: Location,
+    /// Diagnostics of resolving its references, reported only if it is kept.
+    deferred: Vec<Diagnostic>,
+}
+
+/// Sorts entries by id and reports duplicates, naming both places; the first
+/// written wins and the others are dropped with their deferred diagnostics.
+fn keep_first<T>(
+    b: &mut Builder,
+    mut entries: Vec<Built<T>>,
+    id: impl Fn(&T) -> &str,
+    key: Key,
+    what: &'static str,
+) -> Vec<Built<T>> {
+    let sources = b.sources;
+    entries.sort_by(|x, y| {
+        id(&x.value)
+            .cmp(id(&y.value))
+            .then_with(|| sources.order(x.pos).cmp(&sources.order(y.pos)))
+    });
+    let mut out: Vec<Built<T>> = Vec::with_capacity(entries.len());
+    for mut e in entries {
+        if let Some(first) = out.last()
+            && id(&first.value) == id(&e.value)
+        {
+            let d = duplicate(
+                what,
+                id(&e.value),
+                (&first.location, first.index),
+                (e.index, key),
+                sources.location(e.key_pos),
+            );
+            b.error(d);
+            continue;
+        }
+        b.diagnostics.append(&mut e.deferred);
+        out.push(e);
     }
     out
 }
 
-pub(super) fn build(raw: RawModel) -> Result<Model, LoadError> {
-    let RawModel {
-        entries: raw_entries,
-        diagnostics,
-        texts,
-        had_syntax_errors,
-    } = raw;
+/// A second entry with an id already declared at `first` (location, index).
+fn duplicate(
+    what: &'static str,
+    id: &str,
+    first: (&Location, Option<usize>),
+    dup: (Option<usize>, Key),
+    at: Location,
+) -> Diagnostic {
+    let section = dup.1.section;
+    let first_label = Label {
+        section,
+        index: first.1,
+        key: None,
+        item: None,
+    };
+    let dup_label = Label {
+        section,
+        index: dup.0,
+        key: Some(dup.1.name),
+        item: None,
+    };
+    Diagnostic::new(
+        "duplicate-id",
+        format!(
+            "duplicate {what} id \"{id}\": also declared at {} ({first_label})",
+            first.0
+        ),
+    )
+    .at(Some(at))
+    .entry(dup_label.to_string())
+    .help("ids must be unique within their section; rename or remove one of the two")
+}
+
+/// An entry's id and where it was written, for finding duplicates.
+struct IdAt<'a> {
+    id: &'a str,
+    index: usize,
+    pos: Pos,
+    location: &'a Location,
+    key_pos: Pos,
+}
+
+/// Reports duplicate ids of a section kept in reading order (`[[flow]]`,
+/// `[[access]]`, `[[contract]]`, `[[country]]`); the first written is the one named.
+fn report_duplicates(b: &mut Builder, ids: &[IdAt], key: Key, what: &'static str) {
+    let sources = b.sources;
+    let mut first: Map<&str, usize> =
+        Map::with_capacity_and_hasher(ids.len(), FixedState::default());
+    for (i, at) in ids.iter().enumerate() {
+        first
+            .entry(at.id)
+            .and_modify(|f| {
+                if sources.order(at.pos) < sources.order(ids[*f].pos) {
+                    *f = i;
+                }
+            })
+            .or_insert(i);
+    }
+    if first.len() == ids.len() {
+        return;
+    }
+    for (i, at) in ids.iter().enumerate() {
+        let f = &ids[first[at.id]];
+        if first[at.id] != i {
+            let d = duplicate(
+                what,
+                at.id,
+                (f.location, Some(f.index)),
+                (Some(at.index), key),
+                sources.location(at.key_pos),
+            );
+            b.error(d);
+        }
+    }
+}
+
+/// The named categories of a list key, resolved, sorted and deduplicated.
+fn category_list(b: &mut Builder, index: &Index, e: &Entry, key: Key) -> Option<Vec<CategoryIdx>> {
+    let items = e.list(key)?;
+    let mut out: Vec<CategoryIdx> = Vec::with_capacity(items.len());
+    for (i, (id, pos)) in items.iter().enumerate() {
+        if let Some(c) = index.resolve(b, id, *pos, e.key_label(key).item(i)) {
+            out.push(CategoryIdx(c));
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    Some(out)
+}
+
+/// Each category's set of itself and its declared descendants, and the union of those.
+struct Subtrees(Vec<CategorySet>);
+
+impl Subtrees {
+    fn expand(&self, named: &[CategoryIdx]) -> CategorySet {
+        match named {
+            [one] => self.0[one.0 as usize].clone(),
+            _ => {
+                let mut set = CategorySet::empty(self.0.len());
+                for c in named {
+                    set.union_with(&self.0[c.0 as usize]);
+                }
+                set
+            }
+        }
+    }
+}
+
+pub(super) fn build(mut sources: Sources) -> Result<Model, LoadError> {
+    let diagnostics = std::mem::take(&mut sources.diagnostics);
+    let had_syntax_errors = sources.had_syntax_errors;
+    let sources = &sources;
     let mut b = Builder {
+        sources,
         diagnostics,
         countries: Vec::new(),
+        had_syntax_errors,
     };
-
-    // Pass 1: keys and types.
-    let mut counters: HashMap<Section, usize> = HashMap::new();
-    let mut by_section: BTreeMap<Section, Vec<Entry>> = BTreeMap::new();
-    for raw in raw_entries {
-        let n = counters.entry(raw.section).or_default();
-        let index = (raw.section != Section::Model).then_some(*n);
-        *n += 1;
-        let entry = b.check_entry(raw, index);
-        by_section.entry(entry.section).or_default().push(entry);
-    }
-    let mut section = |s: Section| by_section.remove(&s).unwrap_or_default();
-    let model_entries = section(Section::Model);
-    let category_entries = section(Section::Category);
-    let org_entries = section(Section::Organisation);
-    let system_entries = section(Section::System);
-    let flow_entries = section(Section::Flow);
-    let access_entries = section(Section::Access);
-    let contract_entries = section(Section::Contract);
-    let country_entries = section(Section::Country);
-    let policy_entries = section(Section::Policy);
+    let mut input = Input::new(&mut b);
 
     // The model's own country codes first, so references to them resolve.
+    let country_entries = toml_entries(&mut b, &mut input, Section::Country);
     for e in &country_entries {
-        if let Some(code) = e.text("code") {
-            match CountryCode::parse(&code) {
+        if let Some(code) = e.str(k!(Country, "code")) {
+            match CountryCode::parse(code) {
                 Some(c) => b.countries.push(c),
                 None => {
                     let d =
                         Diagnostic::new("bad-country", format!("\"{code}\" is not a country code"))
-                            .at(Some(e.location_of("code")))
-                            .entry(e.key_label("code").to_string())
+                            .at(Some(b.location_of(e, k!(Country, "code"))))
+                            .entry(e.key_label(k!(Country, "code")).to_string())
                             .help("a country code is two upper-case letters");
                     b.error(d);
                 }
@@ -609,12 +1076,13 @@ pub(super) fn build(raw: RawModel) -> Result<Model, LoadError> {
     }
 
     // [model]: exactly one.
+    let model_entries = toml_entries(&mut b, &mut input, Section::Model);
     let info = match model_entries.as_slice() {
         [] => {
-            let file = texts.first().map(|(p, _)| p.clone());
+            let file = sources.files.first().map(|f| f.path.clone());
             b.error(
                 Diagnostic::new("missing-model", "the model has no [model] table")
-                    .at(file.map(|file| Location { file: file.into(), line: 1, column: None }))
+                    .at(file.map(|file| Location { file, line: 1, column: None }))
                     .help("add [model] with name = \"...\" and home = \"JP\" (the controller's country)"),
             );
             None
@@ -631,24 +1099,60 @@ pub(super) fn build(raw: RawModel) -> Result<Model, LoadError> {
                     .help("keep one [model] table for the whole model directory"),
                 );
             }
-            let home = b.country(first, "home");
-            let disclosed = b.countries(first, "disclosed_countries");
-            first.text("name").zip(home).map(|(name, home)| ModelInfo {
-                name,
-                home,
-                as_of: first.date("as_of"),
-                disclosed_countries: disclosed.map(|mut d| {
-                    d.sort();
-                    d.dedup();
-                    d
-                }),
-                meta: first.meta(),
-            })
+            let home = b.country(first, k!(Model, "home"));
+            let disclosed = b.countries(first, k!(Model, "disclosed_countries"));
+            first
+                .text(k!(Model, "name"))
+                .zip(home)
+                .map(|(name, home)| ModelInfo {
+                    name,
+                    home,
+                    as_of: first.date(k!(Model, "as_of")),
+                    disclosed_countries: disclosed.map(|mut d| {
+                        d.sort();
+                        d.dedup();
+                        d
+                    }),
+                    meta: first.meta(),
+                })
         }
     };
 
     // Categories, sorted by id; descendants by dotted prefix.
-    let cats = index_by(&mut b, &category_entries, "id", "category");
+    let mut built = Vec::new();
+    for_each_entry(&mut b, &mut input, Section::Category, |_, e| {
+        let Some(key_pos) = e.pos_of(k!(Category, "id")) else {
+            return;
+        };
+        let value = Category {
+            id: e.text(k!(Category, "id")).unwrap_or_default(),
+            name: e.text(k!(Category, "name")).unwrap_or_default(),
+            name_ja: e.text(k!(Category, "name_ja")),
+            sensitivity: match e.str(k!(Category, "sensitivity")) {
+                Some("sensitive") => Sensitivity::Sensitive,
+                Some("special_care") => Sensitivity::SpecialCare,
+                Some("secrecy") => Sensitivity::Secrecy,
+                Some("payment") => Sensitivity::Payment,
+                _ => Sensitivity::Normal,
+            },
+            meta: e.meta(),
+        };
+        built.push(Built {
+            value,
+            index: e.index,
+            pos: e.pos,
+            key_pos,
+            location: e.location.clone(),
+            deferred: Vec::new(),
+        });
+    });
+    let cats = keep_first(
+        &mut b,
+        built,
+        |c: &Category| &c.id,
+        k!(Category, "id"),
+        "category",
+    );
     if cats.len() > MAX_CATEGORIES {
         b.error(
             Diagnostic::new(
@@ -661,37 +1165,15 @@ pub(super) fn build(raw: RawModel) -> Result<Model, LoadError> {
             .at(cats.get(MAX_CATEGORIES).map(|e| e.location.clone()))
             .help("group fine-grained categories under fewer dotted parents"),
         );
-        return Err(finish(b.diagnostics, &texts));
+        // The other sections are still checked, so that every key error shows.
+        for section in Section::ALL {
+            for_each_entry(&mut b, &mut input, section, |_, _| {});
+        }
+        return Err(finish(b.diagnostics, sources));
     }
-    let cat_ids: Vec<String> = cats
-        .iter()
-        .map(|e| e.text("id").unwrap_or_default())
-        .collect();
-    let cat_index = Index {
-        what: "category",
-        ids: cat_ids
-            .iter()
-            .enumerate()
-            .map(|(i, id)| (id.as_str(), i as u32))
-            .collect(),
-    };
-    let n = cats.len();
-    let categories: Vec<Category> = cats
-        .iter()
-        .map(|e| Category {
-            id: e.text("id").unwrap_or_default(),
-            name: e.text("name").unwrap_or_default(),
-            name_ja: e.text("name_ja"),
-            sensitivity: match e.text("sensitivity").as_deref() {
-                Some("sensitive") => Sensitivity::Sensitive,
-                Some("special_care") => Sensitivity::SpecialCare,
-                Some("secrecy") => Sensitivity::Secrecy,
-                Some("payment") => Sensitivity::Payment,
-                _ => Sensitivity::Normal,
-            },
-            meta: e.meta(),
-        })
-        .collect();
+    let categories: Vec<Category> = cats.into_iter().map(|c| c.value).collect();
+    let cat_index = Index::new("category", categories.iter().map(|c| c.id.as_str()));
+    let n = categories.len();
     let mut subtree: Vec<CategorySet> = (0..n)
         .map(|i| {
             let mut s = CategorySet::empty(n);
@@ -708,256 +1190,297 @@ pub(super) fn build(raw: RawModel) -> Result<Model, LoadError> {
             }
         }
     }
-    let category_list = |b: &mut Builder, e: &Entry, key: &str| -> Option<Vec<CategoryIdx>> {
-        let items = e.list(key)?;
-        let mut out: Vec<CategoryIdx> = items
-            .iter()
-            .enumerate()
-            .filter_map(|(i, (id, location))| {
-                cat_index
-                    .resolve(b, id, location, e.key_label(key).item(i))
-                    .map(CategoryIdx)
+    let subtrees = Subtrees(subtree);
+
+    // Duplicate country entries are reported; all of them stay, as written.
+    let country_ids: Vec<IdAt> = country_entries
+        .iter()
+        .filter_map(|e| {
+            Some(IdAt {
+                id: e.str(k!(Country, "code"))?,
+                index: e.index?,
+                pos: e.pos,
+                location: &e.location,
+                key_pos: e.pos_of(k!(Country, "code"))?,
             })
-            .collect();
-        out.sort();
-        out.dedup();
-        Some(out)
-    };
-    let expand = |named: &[CategoryIdx]| {
-        let mut set = CategorySet::empty(n);
-        for c in named {
-            set.union_with(&subtree[c.0 as usize]);
-        }
-        set
-    };
-
-    let orgs = index_by(&mut b, &org_entries, "id", "organisation");
-    let systems_sorted = index_by(&mut b, &system_entries, "id", "system");
-    let policies_sorted = index_by(&mut b, &policy_entries, "id", "policy");
-    for (entries, what) in [
-        (&flow_entries, "flow"),
-        (&access_entries, "access"),
-        (&contract_entries, "contract"),
-    ] {
-        index_by(&mut b, entries, "id", what);
-    }
-    index_by(&mut b, &country_entries, "code", "country");
-
-    let org_ids: Vec<String> = orgs
-        .iter()
-        .map(|e| e.text("id").unwrap_or_default())
+        })
         .collect();
-    let org_index = Index {
-        what: "organisation",
-        ids: org_ids
-            .iter()
-            .enumerate()
-            .map(|(i, id)| (id.as_str(), i as u32))
-            .collect(),
-    };
-    let system_ids: Vec<String> = systems_sorted
-        .iter()
-        .map(|e| e.text("id").unwrap_or_default())
-        .collect();
-    let system_index = Index {
-        what: "system",
-        ids: system_ids
-            .iter()
-            .enumerate()
-            .map(|(i, id)| (id.as_str(), i as u32))
-            .collect(),
-    };
-    let reference = |b: &mut Builder, index: &Index, e: &Entry, key: &str| -> Option<u32> {
-        let name = e.text(key)?;
-        index.resolve(b, &name, &e.location_of(key), e.key_label(key))
-    };
+    report_duplicates(&mut b, &country_ids, k!(Country, "code"), "country");
 
-    let organisations: Vec<Organisation> = orgs
-        .iter()
-        .map(|e| Organisation {
-            id: e.text("id").unwrap_or_default(),
-            name: e.text("name").unwrap_or_default(),
-            name_ja: e.text("name_ja"),
-            country: b.country(e, "country").unwrap_or(PLACEHOLDER),
-            role: match e.text("role").as_deref() {
+    // Organisations, sorted by id; parents resolve once every id is known.
+    let mut built = Vec::new();
+    for_each_entry(&mut b, &mut input, Section::Organisation, |b, e| {
+        let Some(key_pos) = e.pos_of(k!(Organisation, "id")) else {
+            return;
+        };
+        let mark = b.diagnostics.len();
+        let value = Organisation {
+            id: e.text(k!(Organisation, "id")).unwrap_or_default(),
+            name: e.text(k!(Organisation, "name")).unwrap_or_default(),
+            name_ja: e.text(k!(Organisation, "name_ja")),
+            country: b
+                .country(&e, k!(Organisation, "country"))
+                .unwrap_or(PLACEHOLDER),
+            role: match e.str(k!(Organisation, "role")) {
                 Some("controller") => Role::Controller,
                 Some("group") => Role::Group,
                 Some("processor") => Role::Processor,
                 _ => Role::Vendor,
             },
-            parent: reference(&mut b, &org_index, e, "parent").map(OrgIdx),
+            parent: None,
             window: e.window(),
             meta: e.meta(),
-        })
-        .collect();
-    check_parent_cycles(&mut b, &organisations);
-
-    let systems: Vec<System> = systems_sorted
-        .iter()
-        .map(|e| {
-            let holds_named = category_list(&mut b, e, "holds").unwrap_or_default();
-            System {
-                id: e.text("id").unwrap_or_default(),
-                name: e.text("name").unwrap_or_default(),
-                country: b.country(e, "country").unwrap_or(PLACEHOLDER),
-                operator: OrgIdx(reference(&mut b, &org_index, e, "operator").unwrap_or(0)),
-                operator_access: e.bool("operator_access").unwrap_or(true),
-                holds: expand(&holds_named),
-                holds_named,
-                window: e.window(),
-                meta: e.meta(),
-            }
-        })
-        .collect();
-
-    let flows: Vec<Flow> = flow_entries
-        .iter()
-        .map(|e| {
-            let named = category_list(&mut b, e, "categories");
-            Flow {
-                id: e.text("id"),
-                from: SystemIdx(reference(&mut b, &system_index, e, "from").unwrap_or(0)),
-                to: SystemIdx(reference(&mut b, &system_index, e, "to").unwrap_or(0)),
-                categories: named.as_deref().map(expand),
-                categories_named: named.unwrap_or_default(),
-                purpose: e.text("purpose"),
-                window: e.window(),
-                meta: e.meta(),
-            }
-        })
-        .collect();
-
-    let accesses: Vec<Access> = access_entries
-        .iter()
-        .map(|e| {
-            let who = reference(&mut b, &org_index, e, "who").map(OrgIdx);
-            let named = category_list(&mut b, e, "categories");
-            let from_country = match e.text("from_country") {
-                Some(_) => b.country(e, "from_country"),
-                None => who.map(|w| organisations[w.0 as usize].country),
+        };
+        let parent = e
+            .str(k!(Organisation, "parent"))
+            .zip(e.pos_of(k!(Organisation, "parent")))
+            .map(|(name, pos)| (name.to_string(), pos));
+        built.push(Built {
+            value: (value, parent),
+            index: e.index,
+            pos: e.pos,
+            key_pos,
+            location: e.location.clone(),
+            deferred: b.take_since(mark),
+        });
+    });
+    let orgs = keep_first(
+        &mut b,
+        built,
+        |(o, _): &(Organisation, _)| &o.id,
+        k!(Organisation, "id"),
+        "organisation",
+    );
+    let mut organisations = Vec::with_capacity(orgs.len());
+    let mut parents = Vec::with_capacity(orgs.len());
+    for o in orgs {
+        let (org, parent) = o.value;
+        organisations.push(org);
+        parents.push((parent, o.index));
+    }
+    let org_index = Index::new("organisation", organisations.iter().map(|o| o.id.as_str()));
+    let parents: Vec<Option<OrgIdx>> = parents
+        .into_iter()
+        .map(|(parent, index)| {
+            let (name, pos) = parent?;
+            let label = Label {
+                section: Section::Organisation,
+                index,
+                key: Some("parent"),
+                item: None,
             };
-            Access {
-                id: e.text("id"),
-                who: who.unwrap_or(OrgIdx(0)),
-                to: SystemIdx(reference(&mut b, &system_index, e, "to").unwrap_or(0)),
-                categories: named.as_deref().map(expand),
-                categories_named: named.unwrap_or_default(),
-                from_country: from_country.unwrap_or(PLACEHOLDER),
-                purpose: e.text("purpose"),
-                mode: match e.text("mode").as_deref() {
-                    Some("remote") => Some(AccessMode::Remote),
-                    Some("onsite") => Some(AccessMode::Onsite),
-                    Some("admin") => Some(AccessMode::Admin),
-                    Some("monitoring") => Some(AccessMode::Monitoring),
-                    _ => None,
-                },
-                window: e.window(),
-                headcount: e.count("headcount"),
-                observed: e.text("observed"),
-                controls: e
-                    .list("controls")
-                    .map(|l| l.iter().map(|(s, _)| s.clone()).collect())
-                    .unwrap_or_default(),
-                meta: e.meta(),
-            }
+            org_index.resolve(&mut b, &name, pos, label).map(OrgIdx)
         })
         .collect();
+    drop(org_index);
+    for (org, parent) in organisations.iter_mut().zip(parents) {
+        org.parent = parent;
+    }
+    check_parent_cycles(&mut b, &organisations);
+    let org_index = Index::new("organisation", organisations.iter().map(|o| o.id.as_str()));
 
-    let contracts: Vec<Contract> = contract_entries
-        .iter()
-        .map(|e| {
-            let named = category_list(&mut b, e, "categories");
-            Contract {
-                id: e.text("id"),
-                from: OrgIdx(reference(&mut b, &org_index, e, "from").unwrap_or(0)),
-                to: OrgIdx(reference(&mut b, &org_index, e, "to").unwrap_or(0)),
-                kind: match e.text("kind").as_deref() {
-                    Some("re-entrustment") => ContractKind::ReEntrustment,
-                    Some("provision") => ContractKind::Provision,
-                    Some("joint_use") => ContractKind::JointUse,
-                    Some("group") => ContractKind::Group,
-                    _ => ContractKind::Entrustment,
-                },
-                purpose: e.text("purpose"),
-                categories: named.as_deref().map(expand),
-                categories_named: named.unwrap_or_default(),
-                transfer_basis: e.text("transfer_basis"),
-                window: e.window(),
-                meta: e.meta(),
-            }
-        })
-        .collect();
+    // Systems, sorted by id.
+    let mut built = Vec::new();
+    for_each_entry(&mut b, &mut input, Section::System, |b, e| {
+        let Some(key_pos) = e.pos_of(k!(System, "id")) else {
+            return;
+        };
+        let mark = b.diagnostics.len();
+        let holds_named = category_list(b, &cat_index, &e, k!(System, "holds")).unwrap_or_default();
+        let value = System {
+            id: e.text(k!(System, "id")).unwrap_or_default(),
+            name: e.text(k!(System, "name")).unwrap_or_default(),
+            country: b.country(&e, k!(System, "country")).unwrap_or(PLACEHOLDER),
+            operator: OrgIdx(
+                b.reference(&org_index, &e, k!(System, "operator"))
+                    .unwrap_or(0),
+            ),
+            operator_access: e.bool(k!(System, "operator_access")).unwrap_or(true),
+            holds: subtrees.expand(&holds_named),
+            holds_named,
+            window: e.window(),
+            meta: e.meta(),
+        };
+        built.push(Built {
+            value,
+            index: e.index,
+            pos: e.pos,
+            key_pos,
+            location: e.location.clone(),
+            deferred: b.take_since(mark),
+        });
+    });
+    let systems: Vec<System> = keep_first(
+        &mut b,
+        built,
+        |s: &System| &s.id,
+        k!(System, "id"),
+        "system",
+    )
+    .into_iter()
+    .map(|s| s.value)
+    .collect();
+    let system_index = Index::new("system", systems.iter().map(|s| s.id.as_str()));
+
+    let mut flows: Vec<Flow> = Vec::new();
+    let mut id_places: Vec<(usize, Pos, Pos)> = Vec::new();
+    for_each_entry(&mut b, &mut input, Section::Flow, |b, e| {
+        if let Some(key_pos) = e.pos_of(k!(Flow, "id")) {
+            id_places.push((flows.len(), e.pos, key_pos));
+        }
+        let named = category_list(b, &cat_index, &e, k!(Flow, "categories"));
+        flows.push(Flow {
+            id: e.text(k!(Flow, "id")),
+            from: SystemIdx(
+                b.reference(&system_index, &e, k!(Flow, "from"))
+                    .unwrap_or(0),
+            ),
+            to: SystemIdx(b.reference(&system_index, &e, k!(Flow, "to")).unwrap_or(0)),
+            categories: named.as_deref().map(|n| subtrees.expand(n)),
+            categories_named: named.unwrap_or_default(),
+            purpose: e.text(k!(Flow, "purpose")),
+            window: e.window(),
+            meta: e.meta(),
+        });
+    });
+    let ids = ids_at(&id_places, |i| {
+        (flows[i].id.as_deref(), flows[i].meta.location.as_ref())
+    });
+    report_duplicates(&mut b, &ids, k!(Flow, "id"), "flow");
+    drop(ids);
+
+    let mut accesses: Vec<Access> = Vec::new();
+    let mut id_places: Vec<(usize, Pos, Pos)> = Vec::new();
+    for_each_entry(&mut b, &mut input, Section::Access, |b, e| {
+        if let Some(key_pos) = e.pos_of(k!(Access, "id")) {
+            id_places.push((accesses.len(), e.pos, key_pos));
+        }
+        let who = b.reference(&org_index, &e, k!(Access, "who")).map(OrgIdx);
+        let named = category_list(b, &cat_index, &e, k!(Access, "categories"));
+        let from_country = match e.get(k!(Access, "from_country")) {
+            Some(_) => b.country(&e, k!(Access, "from_country")),
+            None => who.map(|w| organisations[w.0 as usize].country),
+        };
+        accesses.push(Access {
+            id: e.text(k!(Access, "id")),
+            who: who.unwrap_or(OrgIdx(0)),
+            to: SystemIdx(
+                b.reference(&system_index, &e, k!(Access, "to"))
+                    .unwrap_or(0),
+            ),
+            categories: named.as_deref().map(|n| subtrees.expand(n)),
+            categories_named: named.unwrap_or_default(),
+            from_country: from_country.unwrap_or(PLACEHOLDER),
+            purpose: e.text(k!(Access, "purpose")),
+            mode: match e.str(k!(Access, "mode")) {
+                Some("remote") => Some(AccessMode::Remote),
+                Some("onsite") => Some(AccessMode::Onsite),
+                Some("admin") => Some(AccessMode::Admin),
+                Some("monitoring") => Some(AccessMode::Monitoring),
+                _ => None,
+            },
+            window: e.window(),
+            headcount: e.count(k!(Access, "headcount")),
+            observed: e.text(k!(Access, "observed")),
+            controls: e
+                .list(k!(Access, "controls"))
+                .map(|l| l.iter().map(|(s, _)| s.to_string()).collect())
+                .unwrap_or_default(),
+            meta: e.meta(),
+        });
+    });
+    let ids = ids_at(&id_places, |i| {
+        (
+            accesses[i].id.as_deref(),
+            accesses[i].meta.location.as_ref(),
+        )
+    });
+    report_duplicates(&mut b, &ids, k!(Access, "id"), "access");
+    drop(ids);
+
+    let mut contracts: Vec<Contract> = Vec::new();
+    let mut id_places: Vec<(usize, Pos, Pos)> = Vec::new();
+    for_each_entry(&mut b, &mut input, Section::Contract, |b, e| {
+        if let Some(key_pos) = e.pos_of(k!(Contract, "id")) {
+            id_places.push((contracts.len(), e.pos, key_pos));
+        }
+        let named = category_list(b, &cat_index, &e, k!(Contract, "categories"));
+        contracts.push(Contract {
+            id: e.text(k!(Contract, "id")),
+            from: OrgIdx(
+                b.reference(&org_index, &e, k!(Contract, "from"))
+                    .unwrap_or(0),
+            ),
+            to: OrgIdx(b.reference(&org_index, &e, k!(Contract, "to")).unwrap_or(0)),
+            kind: match e.str(k!(Contract, "kind")) {
+                Some("re-entrustment") => ContractKind::ReEntrustment,
+                Some("provision") => ContractKind::Provision,
+                Some("joint_use") => ContractKind::JointUse,
+                Some("group") => ContractKind::Group,
+                _ => ContractKind::Entrustment,
+            },
+            purpose: e.text(k!(Contract, "purpose")),
+            categories: named.as_deref().map(|n| subtrees.expand(n)),
+            categories_named: named.unwrap_or_default(),
+            transfer_basis: e.text(k!(Contract, "transfer_basis")),
+            window: e.window(),
+            meta: e.meta(),
+        });
+    });
+    let ids = ids_at(&id_places, |i| {
+        (
+            contracts[i].id.as_deref(),
+            contracts[i].meta.location.as_ref(),
+        )
+    });
+    report_duplicates(&mut b, &ids, k!(Contract, "id"), "contract");
+    drop(ids);
 
     let countries: Vec<CountryEntry> = country_entries
         .iter()
         .filter_map(|e| {
             Some(CountryEntry {
-                code: CountryCode::parse(&e.text("code")?)?,
-                name: e.text("name"),
-                name_ja: e.text("name_ja"),
-                regime_note: e.text("regime_note"),
+                code: CountryCode::parse(e.str(k!(Country, "code"))?)?,
+                name: e.text(k!(Country, "name")),
+                name_ja: e.text(k!(Country, "name_ja")),
+                regime_note: e.text(k!(Country, "regime_note")),
                 window: e.window(),
                 meta: e.meta(),
             })
         })
         .collect();
 
-    let policies: Vec<Policy> = policies_sorted
-        .iter()
-        .map(|e| {
-            let named = category_list(&mut b, e, "categories").unwrap_or_default();
-            let deny = b.countries(e, "deny_countries");
-            let allow = b.countries(e, "allow_countries");
-            let rule = match (deny, allow) {
-                (Some(d), None) => CountryRule::Deny(d),
-                (None, Some(a)) => CountryRule::Allow(a),
-                (Some(d), Some(_)) => {
-                    b.error(
-                        Diagnostic::new("policy-countries", "a policy takes deny_countries or allow_countries, not both")
-                            .at(Some(e.location_of("allow_countries")))
-                            .entry(e.key_label("allow_countries").to_string())
-                            .help("keep deny_countries to forbid a few countries, or allow_countries to permit only a few"),
-                    );
-                    CountryRule::Deny(d)
-                }
-                (None, None) => {
-                    b.error(
-                        Diagnostic::new("policy-countries", "a policy needs deny_countries or allow_countries")
-                            .at(Some(e.location.clone()))
-                            .entry(e.label().to_string())
-                            .help("add deny_countries = [\"CN\"] or allow_countries = [\"JP\"]"),
-                    );
-                    CountryRule::Deny(Vec::new())
-                }
-            };
-            let mut kinds: Vec<Kind> = e
-                .list("kinds")
-                .map(|l| {
-                    l.iter()
-                        .filter_map(|(k, _)| Kind::ALL.into_iter().find(|x| x.as_str() == k))
-                        .collect()
-                })
-                .unwrap_or_default();
-            kinds.sort();
-            kinds.dedup();
-            Policy {
-                id: e.text("id").unwrap_or_default(),
-                categories: expand(&named),
-                categories_named: named,
-                rule,
-                kinds,
-                severity: match e.text("severity").as_deref() {
-                    Some("warning") => Severity::Warning,
-                    _ => Severity::Error,
-                },
-                message: e.text("message"),
-                window: e.window(),
-                meta: e.meta(),
-            }
-        })
-        .collect();
+    let mut built = Vec::new();
+    for_each_entry(&mut b, &mut input, Section::Policy, |b, e| {
+        let Some(key_pos) = e.pos_of(k!(Policy, "id")) else {
+            return;
+        };
+        let mark = b.diagnostics.len();
+        let value = policy(b, &cat_index, &subtrees, &e);
+        built.push(Built {
+            value,
+            index: e.index,
+            pos: e.pos,
+            key_pos,
+            location: e.location.clone(),
+            deferred: b.take_since(mark),
+        });
+    });
+    let policies: Vec<Policy> = keep_first(
+        &mut b,
+        built,
+        |p: &Policy| &p.id,
+        k!(Policy, "id"),
+        "policy",
+    )
+    .into_iter()
+    .map(|p| p.value)
+    .collect();
+    drop(org_index);
+    drop(system_index);
+    drop(cat_index);
 
-    if had_syntax_errors {
+    if b.had_syntax_errors {
         // Entries lost to a syntax error would make reference checks report noise.
         b.diagnostics
             .retain(|d| d.code != "unknown-reference" && d.code != "missing-model");
@@ -973,7 +1496,7 @@ pub(super) fn build(raw: RawModel) -> Result<Model, LoadError> {
             contracts,
             countries,
             policies,
-            subtree,
+            subtree: subtrees.0,
         }),
         _ => {
             if b.diagnostics.is_empty() {
@@ -982,44 +1505,137 @@ pub(super) fn build(raw: RawModel) -> Result<Model, LoadError> {
                     "the [model] table is incomplete",
                 ));
             }
-            Err(finish(b.diagnostics, &texts))
+            Err(finish(b.diagnostics, sources))
         }
+    }
+}
+
+/// The ids of entries kept in reading order, with where they were written.
+fn ids_at<'a>(
+    places: &[(usize, Pos, Pos)],
+    entry: impl Fn(usize) -> (Option<&'a str>, Option<&'a Location>),
+) -> Vec<IdAt<'a>> {
+    places
+        .iter()
+        .filter_map(|&(index, pos, key_pos)| {
+            let (id, location) = entry(index);
+            Some(IdAt {
+                id: id?,
+                index,
+                pos,
+                location: location?,
+                key_pos,
+            })
+        })
+        .collect()
+}
+
+fn policy(b: &mut Builder, cat_index: &Index, subtrees: &Subtrees, e: &Entry) -> Policy {
+    let named = category_list(b, cat_index, e, k!(Policy, "categories")).unwrap_or_default();
+    let deny = b.countries(e, k!(Policy, "deny_countries"));
+    let allow = b.countries(e, k!(Policy, "allow_countries"));
+    let rule = match (deny, allow) {
+        (Some(d), None) => CountryRule::Deny(d),
+        (None, Some(a)) => CountryRule::Allow(a),
+        (Some(d), Some(_)) => {
+            let location = b.location_of(e, k!(Policy, "allow_countries"));
+            b.error(
+                Diagnostic::new("policy-countries", "a policy takes deny_countries or allow_countries, not both")
+                    .at(Some(location))
+                    .entry(e.key_label(k!(Policy, "allow_countries")).to_string())
+                    .help("keep deny_countries to forbid a few countries, or allow_countries to permit only a few"),
+            );
+            CountryRule::Deny(d)
+        }
+        (None, None) => {
+            b.error(
+                Diagnostic::new(
+                    "policy-countries",
+                    "a policy needs deny_countries or allow_countries",
+                )
+                .at(Some(e.location.clone()))
+                .entry(e.label().to_string())
+                .help("add deny_countries = [\"CN\"] or allow_countries = [\"JP\"]"),
+            );
+            CountryRule::Deny(Vec::new())
+        }
+    };
+    let mut kinds: Vec<Kind> = e
+        .list(k!(Policy, "kinds"))
+        .map(|l| {
+            l.iter()
+                .filter_map(|(k, _)| Kind::ALL.into_iter().find(|x| x.as_str() == k))
+                .collect()
+        })
+        .unwrap_or_default();
+    kinds.sort();
+    kinds.dedup();
+    Policy {
+        id: e.text(k!(Policy, "id")).unwrap_or_default(),
+        categories: subtrees.expand(&named),
+        categories_named: named,
+        rule,
+        kinds,
+        severity: match e.str(k!(Policy, "severity")) {
+            Some("warning") => Severity::Warning,
+            _ => Severity::Error,
+        },
+        message: e.text(k!(Policy, "message")),
+        window: e.window(),
+        meta: e.meta(),
     }
 }
 
 /// Stand-in for a country that failed to resolve; never reaches a valid model.
 const PLACEHOLDER: CountryCode = CountryCode::UNKNOWN;
 
+/// Reports every organisation that is its own ancestor through `parent`:
+/// each lies on a cycle of the parent links, found by one walk per chain.
 fn check_parent_cycles(b: &mut Builder, orgs: &[Organisation]) {
-    for (start, org) in orgs.iter().enumerate() {
-        let mut seen = vec![false; orgs.len()];
+    const NEW: u8 = 0;
+    const ON_WALK: u8 = 1;
+    const DONE: u8 = 2;
+    let mut state = vec![NEW; orgs.len()];
+    let mut on_cycle = vec![false; orgs.len()];
+    let mut walk = Vec::new();
+    for start in 0..orgs.len() {
         let mut at = start;
-        seen[at] = true;
-        while let Some(parent) = orgs[at].parent {
-            at = parent.0 as usize;
-            if at == start {
-                b.error(
-                    Diagnostic::new(
-                        "parent-cycle",
-                        format!(
-                            "organisation \"{}\" is its own ancestor through `parent`",
-                            org.id
-                        ),
-                    )
-                    .at(org.meta.location.clone())
-                    .help("ownership cannot form a cycle; fix one of the `parent` keys"),
-                );
-                break;
-            }
-            if std::mem::replace(&mut seen[at], true) {
-                break;
+        while state[at] == NEW {
+            state[at] = ON_WALK;
+            walk.push(at);
+            match orgs[at].parent {
+                Some(p) => at = p.0 as usize,
+                None => break,
             }
         }
+        if state[at] == ON_WALK && orgs[at].parent.is_some() {
+            // The walk came back to `at`: from there on it is a cycle.
+            let from = walk.iter().position(|&w| w == at).unwrap_or(walk.len());
+            for &w in &walk[from..] {
+                on_cycle[w] = true;
+            }
+        }
+        for w in walk.drain(..) {
+            state[w] = DONE;
+        }
+    }
+    for (org, _) in orgs.iter().zip(&on_cycle).filter(|(_, c)| **c) {
+        b.error(
+            Diagnostic::new(
+                "parent-cycle",
+                format!(
+                    "organisation \"{}\" is its own ancestor through `parent`",
+                    org.id
+                ),
+            )
+            .at(org.meta.location.clone())
+            .help("ownership cannot form a cycle; fix one of the `parent` keys"),
+        );
     }
 }
 
 /// Sorts diagnostics by place and attaches the source line to each.
-fn finish(mut diagnostics: Vec<Diagnostic>, texts: &[(std::path::PathBuf, String)]) -> LoadError {
+fn finish(mut diagnostics: Vec<Diagnostic>, sources: &Sources) -> LoadError {
     diagnostics.sort_by(|a, b| {
         a.location
             .cmp(&b.location)
@@ -1027,14 +1643,27 @@ fn finish(mut diagnostics: Vec<Diagnostic>, texts: &[(std::path::PathBuf, String
     });
     diagnostics.dedup();
     for d in &mut diagnostics {
-        if let Some(location) = &d.location
-            && let Some((path, text)) = texts.iter().find(|(p, _)| **p == *location.file)
-        {
-            let index = LineIndex::new(path, text);
-            d.snippet = index
-                .line_text(location.line)
+        if let Some(location) = &d.location {
+            d.snippet = sources
+                .line_text(location)
                 .map(|l| l.chars().take(200).collect());
         }
     }
     LoadError { diagnostics }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_name_their_section_fields() {
+        let who = k!(Access, "who");
+        assert_eq!(Section::Access.fields()[who.index].name, "who");
+        for s in Section::ALL {
+            let c = COMMON[s as usize];
+            assert_eq!(c.note.map(|i| s.fields()[i].name), Some("note"));
+            assert_eq!(c.source.map(|i| s.fields()[i].name), Some("source"));
+        }
+    }
 }

@@ -1,5 +1,6 @@
 //! Load diagnostics: what is wrong, where (file, line, column, entry) and how to fix it.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::path::Path;
 use std::sync::Arc;
@@ -35,18 +36,25 @@ impl fmt::Display for Location {
 pub(crate) struct LineIndex<'a> {
     file: Arc<Path>,
     text: &'a str,
-    starts: Vec<usize>,
+    starts: Cow<'a, [usize]>,
 }
 
 impl<'a> LineIndex<'a> {
+    #[cfg(test)]
     pub fn new(file: &'a Path, text: &'a str) -> Self {
-        let starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
         LineIndex {
             file: Arc::from(file),
             text,
-            starts,
+            starts: Cow::Owned(line_starts(text)),
+        }
+    }
+
+    /// An index over line starts computed once by [`line_starts`] and kept.
+    pub fn with_starts(file: Arc<Path>, text: &'a str, starts: &'a [usize]) -> Self {
+        LineIndex {
+            file,
+            text,
+            starts: Cow::Borrowed(starts),
         }
     }
 
@@ -71,6 +79,13 @@ impl<'a> LineIndex<'a> {
         let end = self.starts.get(line).copied().unwrap_or(self.text.len());
         Some(self.text[start..end].trim_end_matches(['\n', '\r']))
     }
+}
+
+/// Byte offsets at which the lines of `text` start.
+pub(crate) fn line_starts(text: &str) -> Vec<usize> {
+    std::iter::once(0)
+        .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
+        .collect()
 }
 
 fn floor_char_boundary(text: &str, mut offset: usize) -> usize {

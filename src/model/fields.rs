@@ -507,7 +507,7 @@ impl Section {
         Section::ALL.into_iter().find(|s| s.key() == key)
     }
 
-    pub fn fields(self) -> &'static [Field] {
+    pub const fn fields(self) -> &'static [Field] {
         match self {
             Section::Model => MODEL_FIELDS,
             Section::Category => CATEGORY_FIELDS,

@@ -364,14 +364,12 @@ pub struct Model {
 impl Model {
     /// Loads a model directory or a single `.toml` file, reporting every problem found.
     pub fn load(path: &Path) -> Result<Model, LoadError> {
-        let raw = source::read(path);
-        build::build(raw)
+        build::build(source::read(path))
     }
 
     /// Loads a model from TOML text, as if read from a file named `name`.
     pub fn from_toml_str(name: &str, text: &str) -> Result<Model, LoadError> {
-        let raw = source::read_toml_text(Path::new(name), text);
-        build::build(raw)
+        build::build(source::read_toml_text(Path::new(name), text))
     }
 
     pub fn category(&self, c: CategoryIdx) -> &Category {

@@ -1,67 +1,141 @@
 //! Reading model files into raw, located entries. Every format (TOML, CSV)
-//! ends here in the same shape, so one set of rules checks them all.
+//! ends in the same shape, so one set of rules checks them all: TOML tables
+//! become [`RawEntry`] values, CSV rows are handed to a [`CsvSink`] cell by
+//! cell, and `build` checks both against the field tables.
+//!
+//! Places are kept compact ([`Pos`]: file and byte offset) and turned into a
+//! [`Location`] with line and column only when a diagnostic or an entry's
+//! metadata needs one.
 
+use std::borrow::Cow;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use toml::de::{DeTable, DeValue};
 
 use super::Date;
-use super::diag::{Diagnostic, LineIndex, Location, suggest};
+use super::diag::{Diagnostic, LineIndex, Location, line_starts, suggest};
 use super::fields::Section;
 
 /// A value as written, before it is checked against the key's type.
 #[derive(Debug, Clone)]
-pub enum RawValue {
-    Str(String),
+pub enum RawValue<'t> {
+    Str(Cow<'t, str>),
     Int(i64),
     Bool(bool),
     Date(Date),
-    List(Vec<(RawValue, Location)>),
+    List(Vec<(RawValue<'t>, Pos)>),
     /// A CSV cell: text whose type comes from the key.
-    Cell(String),
+    Cell(&'t str),
     /// Anything else (float, table, date-time with a time); names the TOML type.
     Other(&'static str),
 }
 
 #[derive(Debug, Clone)]
-pub struct RawField {
-    /// Shared: a CSV column's key is one allocation for all its cells.
-    pub key: Arc<str>,
-    pub key_location: Location,
-    pub value: RawValue,
-    pub location: Location,
+pub struct RawField<'t> {
+    pub key: Cow<'t, str>,
+    pub key_pos: Pos,
+    pub value: RawValue<'t>,
+    pub pos: Pos,
 }
 
+/// One TOML table of an array of tables (or `[model]`).
 #[derive(Debug, Clone)]
-pub struct RawEntry {
+pub struct RawEntry<'t> {
     pub section: Section,
-    pub location: Location,
-    pub fields: Vec<RawField>,
+    pub pos: Pos,
+    pub fields: Vec<RawField<'t>>,
 }
 
-/// Everything read from a model path: entries, problems, and the text of each
-/// file so diagnostics can quote the line.
+/// A place in a source file: the file's number and a byte offset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Pos {
+    pub file: u32,
+    pub offset: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    Toml,
+    Csv(Section),
+}
+
+/// One model file's text.
+pub struct SourceFile {
+    pub path: Arc<Path>,
+    pub text: String,
+    pub kind: FileKind,
+    /// Line starts, computed the first time a line is asked for.
+    starts: OnceLock<Vec<usize>>,
+}
+
+impl SourceFile {
+    fn new(path: &Path, text: String, kind: FileKind) -> SourceFile {
+        SourceFile {
+            path: Arc::from(path),
+            text,
+            kind,
+            starts: OnceLock::new(),
+        }
+    }
+
+    pub fn index(&self) -> LineIndex<'_> {
+        let starts = self.starts.get_or_init(|| line_starts(&self.text));
+        LineIndex::with_starts(self.path.clone(), &self.text, starts)
+    }
+}
+
+/// Every file read from a model path, in reading order (TOML files by name,
+/// then CSV tables in section order), and the problems met reading them.
 #[derive(Default)]
-pub struct RawModel {
-    pub entries: Vec<RawEntry>,
+pub struct Sources {
+    pub files: Vec<SourceFile>,
     pub diagnostics: Vec<Diagnostic>,
-    pub texts: Vec<(PathBuf, String)>,
     /// Whether a file failed to parse, so that missing entries would make
     /// every reference check noise.
     pub had_syntax_errors: bool,
+    /// Each file's rank in path order: a [`Location`] compares by path first.
+    rank: Vec<u32>,
 }
 
-impl RawModel {
+impl Sources {
     fn error(&mut self, diagnostic: Diagnostic) {
         self.diagnostics.push(diagnostic);
+    }
+
+    fn push(&mut self, file: SourceFile) {
+        self.files.push(file);
+        let mut order: Vec<usize> = (0..self.files.len()).collect();
+        order.sort_by(|&a, &b| self.files[a].path.cmp(&self.files[b].path));
+        self.rank = vec![0; order.len()];
+        for (rank, i) in order.into_iter().enumerate() {
+            self.rank[i] = rank as u32;
+        }
+    }
+
+    /// Line and column of a place.
+    pub fn location(&self, pos: Pos) -> Location {
+        self.files[pos.file as usize].index().location(pos.offset)
+    }
+
+    /// Sorts places as their [`Location`]s sort, without making them.
+    pub fn order(&self, pos: Pos) -> (u32, usize) {
+        (self.rank[pos.file as usize], pos.offset)
+    }
+
+    /// The text of the line a location names, for a diagnostic's snippet.
+    pub fn line_text(&self, location: &Location) -> Option<&str> {
+        self.files
+            .iter()
+            .find(|f| *f.path == *location.file)
+            .and_then(|f| f.index().line_text(location.line))
     }
 }
 
 /// Reads a model directory or a single `.toml` file.
-pub fn read(path: &Path) -> RawModel {
-    let mut raw = RawModel::default();
+pub fn read(path: &Path) -> Sources {
+    let mut raw = Sources::default();
     let metadata = match fs::metadata(path) {
         Ok(m) => m,
         Err(e) => {
@@ -75,9 +149,9 @@ pub fn read(path: &Path) -> RawModel {
     if metadata.is_dir() {
         read_dir(path, &mut raw);
     } else if path.extension().is_some_and(|e| e == "toml") {
-        read_toml_file(path, &mut raw);
-    } else if csv_section(path).is_some() {
-        read_csv_file(path, &mut raw);
+        read_file(path, FileKind::Toml, &mut raw);
+    } else if let Some(section) = csv_section(path) {
+        read_file(path, FileKind::Csv(section), &mut raw);
     } else {
         raw.error(
             Diagnostic::new(
@@ -93,7 +167,7 @@ pub fn read(path: &Path) -> RawModel {
     raw
 }
 
-fn read_dir(dir: &Path, raw: &mut RawModel) {
+fn read_dir(dir: &Path, raw: &mut Sources) {
     let entries = match fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) => {
@@ -129,7 +203,7 @@ fn read_dir(dir: &Path, raw: &mut RawModel) {
         return;
     }
     for path in tomls {
-        read_toml_file(path, raw);
+        read_file(path, FileKind::Toml, raw);
     }
     // CSV tables come after the TOML files, in section order.
     let mut ordered: Vec<(Section, &PathBuf)> = Vec::new();
@@ -165,8 +239,8 @@ fn read_dir(dir: &Path, raw: &mut RawModel) {
         }
     }
     ordered.sort();
-    for (_, path) in ordered {
-        read_csv_file(path, raw);
+    for (section, path) in ordered {
+        read_file(path, FileKind::Csv(section), raw);
     }
 }
 
@@ -178,32 +252,32 @@ fn csv_section(path: &Path) -> Option<Section> {
 }
 
 /// Reads a file as UTF-8 (a leading byte-order mark is dropped), or says where it is not.
-fn read_text(path: &Path, raw: &mut RawModel) -> Option<String> {
-    let bytes = match fs::read(path) {
+fn read_file(path: &Path, kind: FileKind, raw: &mut Sources) {
+    let mut bytes = match fs::read(path) {
         Ok(b) => b,
         Err(e) => {
             raw.error(Diagnostic::new(
                 "io",
                 format!("cannot read {}: {e}", path.display()),
             ));
-            return None;
+            return;
         }
     };
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-    match std::str::from_utf8(bytes) {
-        Ok(text) => Some(text.to_owned()),
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => raw.push(SourceFile::new(path, text, kind)),
         Err(e) => {
-            let good = &bytes[..e.valid_up_to()];
+            let bytes = e.as_bytes();
+            let valid = e.utf8_error().valid_up_to();
+            let good = &bytes[..valid];
             let line = good.iter().filter(|&&b| b == b'\n').count() + 1;
             let column = good.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
             raw.error(
                 Diagnostic::new(
                     "encoding",
-                    format!(
-                        "{} is not valid UTF-8 (byte {})",
-                        path.display(),
-                        e.valid_up_to()
-                    ),
+                    format!("{} is not valid UTF-8 (byte {valid})", path.display()),
                 )
                 .at(Some(Location {
                     file: Arc::from(path),
@@ -213,79 +287,78 @@ fn read_text(path: &Path, raw: &mut RawModel) -> Option<String> {
                 .help("save the file as UTF-8"),
             );
             raw.had_syntax_errors = true;
-            None
         }
     }
 }
 
-fn read_toml_file(path: &Path, raw: &mut RawModel) {
-    if let Some(text) = read_text(path, raw) {
-        read_toml(path, &text, raw);
-        raw.texts.push((path.to_path_buf(), text));
-    }
-}
-
-/// Reads TOML text as if from `path`.
-pub fn read_toml_text(path: &Path, text: &str) -> RawModel {
-    let mut raw = RawModel::default();
+/// Takes TOML text as if read from `path`.
+pub fn read_toml_text(path: &Path, text: &str) -> Sources {
+    let mut raw = Sources::default();
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    read_toml(path, text, &mut raw);
-    raw.texts.push((path.to_path_buf(), text.to_owned()));
+    raw.push(SourceFile::new(path, text.to_owned(), FileKind::Toml));
     raw
 }
 
-fn read_toml(path: &Path, text: &str, raw: &mut RawModel) {
-    let index = LineIndex::new(path, text);
+/// Parses one TOML file into entries; syntax errors and unknown sections go to `diagnostics`.
+pub fn parse_toml<'t>(
+    sources: &'t Sources,
+    file: u32,
+    entries: &mut Vec<RawEntry<'t>>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> bool {
+    let source = &sources.files[file as usize];
+    let path = &source.path;
+    let text = source.text.as_str();
+    let at = |offset: usize| Pos { file, offset };
+    let mut had_syntax_errors = false;
     let (table, errors) = DeTable::parse_recoverable(text);
     for e in &errors {
-        let location = e.span().map(|s| index.location(s.start));
-        raw.error(
+        let location = e.span().map(|s| sources.location(at(s.start)));
+        diagnostics.push(
             Diagnostic::new("syntax", format!("TOML syntax: {}", e.message().trim_end())).at(
                 location.or(Some(Location {
-                    file: Arc::from(path),
+                    file: path.clone(),
                     line: 1,
                     column: None,
                 })),
             ),
         );
-        raw.had_syntax_errors = true;
+        had_syntax_errors = true;
     }
     let table = table.into_inner();
-    let mut top: Vec<_> = table.iter().collect();
+    let mut top: Vec<_> = table.into_iter().collect();
     top.sort_by_key(|(k, _)| k.span().start);
     for (key, value) in top {
-        let key_location = index.location(key.span().start);
+        let key_pos = at(key.span().start);
         let Some(section) = Section::from_key(key.get_ref()) else {
             let known = Section::ALL.map(|s| s.key());
             let mut d = Diagnostic::new(
                 "unknown-section",
                 format!("unknown section `{}`", key.get_ref()),
             )
-            .at(Some(key_location));
+            .at(Some(sources.location(key_pos)));
             d = match suggest(key.get_ref(), known) {
                 Some(s) => d.help(format!("did you mean `{s}`?")),
                 None => d.help(format!("sections are {}", known.join(", "))),
             };
-            raw.error(d);
+            diagnostics.push(d);
             continue;
         };
-        match (section, value.get_ref()) {
+        let value_pos = at(value.span().start);
+        match (section, value.into_inner()) {
             (Section::Model, DeValue::Table(t)) => {
-                let entry = toml_entry(section, &index, index.location(value.span().start), t);
-                raw.entries.push(entry);
+                entries.push(toml_entry(section, file, value_pos, t));
             }
-            (Section::Model, _) => raw.error(
+            (Section::Model, _) => diagnostics.push(
                 Diagnostic::new("wrong-type", "`model` must be a table: write [model]")
-                    .at(Some(key_location)),
+                    .at(Some(sources.location(key_pos))),
             ),
             (_, DeValue::Array(items)) => {
-                for item in items.iter() {
-                    match item.get_ref() {
-                        DeValue::Table(t) => {
-                            let location = index.location(item.span().start);
-                            raw.entries.push(toml_entry(section, &index, location, t));
-                        }
-                        other => raw.error(
+                for item in items {
+                    let item_pos = at(item.span().start);
+                    match item.into_inner() {
+                        DeValue::Table(t) => entries.push(toml_entry(section, file, item_pos, t)),
+                        other => diagnostics.push(
                             Diagnostic::new(
                                 "wrong-type",
                                 format!(
@@ -294,13 +367,13 @@ fn read_toml(path: &Path, text: &str, raw: &mut RawModel) {
                                     other.type_str()
                                 ),
                             )
-                            .at(Some(index.location(item.span().start)))
+                            .at(Some(sources.location(item_pos)))
                             .help(format!("write [[{}]] followed by its keys", section.key())),
                         ),
                     }
                 }
             }
-            (_, other) => raw.error(
+            (_, other) => diagnostics.push(
                 Diagnostic::new(
                     "wrong-type",
                     format!(
@@ -309,43 +382,44 @@ fn read_toml(path: &Path, text: &str, raw: &mut RawModel) {
                         other.type_str()
                     ),
                 )
-                .at(Some(key_location))
+                .at(Some(sources.location(key_pos)))
                 .help(format!("write [[{0}]], not [{0}]", section.key())),
             ),
         }
     }
+    had_syntax_errors
 }
 
-fn toml_entry(
-    section: Section,
-    index: &LineIndex,
-    location: Location,
-    table: &DeTable,
-) -> RawEntry {
-    let mut fields: Vec<RawField> = table
-        .iter()
-        .map(|(key, value)| RawField {
-            key: Arc::from(key.get_ref().as_ref()),
-            key_location: index.location(key.span().start),
-            value: toml_value(index, value.get_ref()),
-            location: index.location(value.span().start),
+fn toml_entry<'t>(section: Section, file: u32, pos: Pos, table: DeTable<'t>) -> RawEntry<'t> {
+    let at = |offset: usize| Pos { file, offset };
+    let mut fields: Vec<RawField<'t>> = table
+        .into_iter()
+        .map(|(key, value)| {
+            let key_pos = at(key.span().start);
+            let pos = at(value.span().start);
+            RawField {
+                key: key.into_inner(),
+                key_pos,
+                value: toml_value(file, value.into_inner()),
+                pos,
+            }
         })
         .collect();
-    fields.sort_by(|a, b| a.key_location.cmp(&b.key_location));
+    fields.sort_by_key(|f| f.key_pos);
     RawEntry {
         section,
-        location,
+        pos,
         fields,
     }
 }
 
-fn toml_value(index: &LineIndex, value: &DeValue) -> RawValue {
+fn toml_value(file: u32, value: DeValue<'_>) -> RawValue<'_> {
     match value {
-        DeValue::String(s) => RawValue::Str(s.to_string()),
+        DeValue::String(s) => RawValue::Str(s),
         DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix())
             .map(RawValue::Int)
             .unwrap_or(RawValue::Other("integer out of range")),
-        DeValue::Boolean(b) => RawValue::Bool(*b),
+        DeValue::Boolean(b) => RawValue::Bool(b),
         DeValue::Datetime(dt) => match (dt.date, dt.time, dt.offset) {
             (Some(d), None, None) => Date::new(d.year as i16, d.month as i8, d.day as i8)
                 .map(RawValue::Date)
@@ -354,12 +428,13 @@ fn toml_value(index: &LineIndex, value: &DeValue) -> RawValue {
         },
         DeValue::Array(items) => RawValue::List(
             items
-                .iter()
+                .into_iter()
                 .map(|item| {
-                    (
-                        toml_value(index, item.get_ref()),
-                        index.location(item.span().start),
-                    )
+                    let pos = Pos {
+                        file,
+                        offset: item.span().start,
+                    };
+                    (toml_value(file, item.into_inner()), pos)
                 })
                 .collect(),
         ),
@@ -368,66 +443,74 @@ fn toml_value(index: &LineIndex, value: &DeValue) -> RawValue {
     }
 }
 
-fn read_csv_file(path: &Path, raw: &mut RawModel) {
-    let Some(section) = csv_section(path) else {
-        return;
-    };
-    let Some(text) = read_text(path, raw) else {
-        return;
-    };
-    read_csv(path, section, &text, raw);
-    raw.texts.push((path.to_path_buf(), text));
+/// Receives a CSV table: its header once, then each row that has one cell per column.
+pub trait CsvSink {
+    /// The header's cells, trimmed.
+    fn header(&mut self, columns: &[&str]);
+    /// A row; `start` is the byte offset of the row in the file. A cell's
+    /// place is `start` plus the start of its range in the record.
+    fn row(&mut self, record: &csv::StringRecord, line: usize, start: usize);
 }
 
-fn read_csv(path: &Path, section: Section, text: &str, raw: &mut RawModel) {
-    let index = LineIndex::new(path, text);
+/// Reads one CSV table. Returns whether it had syntax errors.
+pub fn read_csv(
+    sources: &Sources,
+    file: u32,
+    sink: &mut impl CsvSink,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> bool {
+    let source = &sources.files[file as usize];
+    let path = &source.path;
+    let line_location = |line: usize| {
+        Some(Location {
+            file: path.clone(),
+            line,
+            column: None,
+        })
+    };
+    let mut had_syntax_errors = false;
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .has_headers(false)
-        .from_reader(text.as_bytes());
-    let mut records = reader.records();
-    let header = match records.next() {
-        None => {
-            raw.error(
+        .from_reader(source.text.as_bytes());
+    let mut record = csv::StringRecord::new();
+    let header: Vec<String> = match reader.read_record(&mut record) {
+        Ok(false) => {
+            diagnostics.push(
                 Diagnostic::new("empty-table", format!("{} is empty", path.display()))
-                    .at(Some(Location {
-                        file: Arc::from(path),
-                        line: 1,
-                        column: None,
-                    }))
+                    .at(line_location(1))
                     .help("the first line names the columns, with the same keys as TOML"),
             );
-            return;
+            return false;
         }
-        Some(Err(e)) => {
-            raw.error(csv_error(path, &e));
-            raw.had_syntax_errors = true;
-            return;
+        Err(e) => {
+            diagnostics.push(csv_error(path, &e));
+            return true;
         }
-        Some(Ok(h)) => h,
+        Ok(true) => record.iter().map(|h| h.trim().to_string()).collect(),
     };
-    let header: Vec<Arc<str>> = header.iter().map(|h| Arc::from(h.trim())).collect();
-    for record in records {
-        let record = match record {
-            Ok(r) => r,
+    sink.header(&header.iter().map(String::as_str).collect::<Vec<_>>());
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
             Err(e) => {
-                raw.error(csv_error(path, &e));
-                raw.had_syntax_errors = true;
+                diagnostics.push(csv_error(path, &e));
+                had_syntax_errors = true;
+                // A UTF-8 or shape error leaves the reader at the next record.
+                if matches!(e.kind(), csv::ErrorKind::Io(_)) {
+                    break;
+                }
                 continue;
             }
-        };
+        }
         let line = record.position().map(|p| p.line() as usize).unwrap_or(1);
-        let row_start = record.position().map(|p| p.byte() as usize).unwrap_or(0);
-        let row_location = Location {
-            file: Arc::from(path),
-            line,
-            column: None,
-        };
+        let start = record.position().map(|p| p.byte() as usize).unwrap_or(0);
         if record.iter().all(|cell| cell.trim().is_empty()) {
             continue;
         }
         if record.len() != header.len() {
-            raw.error(
+            diagnostics.push(
                 Diagnostic::new(
                     "csv-shape",
                     format!(
@@ -436,52 +519,29 @@ fn read_csv(path: &Path, section: Section, text: &str, raw: &mut RawModel) {
                         header.len()
                     ),
                 )
-                .at(Some(row_location.clone()))
+                .at(line_location(line))
                 .help("every row needs one cell per column; quote a cell that contains a comma"),
             );
             continue;
         }
-        let mut fields = Vec::new();
-        for (i, cell) in record.iter().enumerate() {
-            let cell = cell.trim();
-            if cell.is_empty() {
-                continue;
-            }
-            let start = row_start + record.range(i).map(|r| r.start).unwrap_or(0);
-            let location = index.location(start);
-            fields.push(RawField {
-                key: header[i].clone(),
-                key_location: location.clone(),
-                value: RawValue::Cell(cell.to_string()),
-                location,
-            });
-        }
-        raw.entries.push(RawEntry {
-            section,
-            location: row_location,
-            fields,
-        });
+        sink.row(&record, line, start);
     }
     // Header keys are checked once for the whole table, not once per row.
-    let header_location = Location {
-        file: Arc::from(path),
-        line: 1,
-        column: None,
-    };
     for (i, key) in header.iter().enumerate() {
         if header[..i].contains(key) {
-            raw.error(
+            diagnostics.push(
                 Diagnostic::new("duplicate-key", format!("column `{key}` appears twice"))
-                    .at(Some(header_location.clone())),
+                    .at(line_location(1)),
             );
         }
     }
+    had_syntax_errors
 }
 
-fn csv_error(path: &Path, e: &csv::Error) -> Diagnostic {
+fn csv_error(path: &Arc<Path>, e: &csv::Error) -> Diagnostic {
     let line = e.position().map(|p| p.line() as usize).unwrap_or(1);
     Diagnostic::new("syntax", format!("CSV: {e}")).at(Some(Location {
-        file: Arc::from(path),
+        file: path.clone(),
         line,
         column: None,
     }))
