@@ -97,6 +97,18 @@ impl CategorySet {
     pub fn iter(&self) -> impl Iterator<Item = CategoryIdx> + '_ {
         self.0.ones().map(|i| CategoryIdx(i as u32))
     }
+    /// The set as machine words, lowest categories first: word `w` holds
+    /// categories `w * usize::BITS ..`.
+    pub fn words(&self) -> &[usize] {
+        self.0.as_slice()
+    }
+    /// A set of `len` categories from its words (see [`words`](Self::words)).
+    pub fn from_words(len: usize, words: &[usize]) -> Self {
+        CategorySet(FixedBitSet::with_capacity_and_blocks(
+            len,
+            words.iter().copied(),
+        ))
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

@@ -9,7 +9,6 @@
 mod graph;
 pub mod reference;
 
-use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::OnceLock;
 
@@ -91,9 +90,36 @@ pub struct Evaluation<'m> {
     holdings: Vec<CategorySet>,
     /// Per category: each system's distance upstream to a holder (`u32::MAX`: none).
     distances: Vec<OnceLock<Vec<u32>>>,
+    /// Entry points grouped by the country they give reach to.
+    by_country: OnceLock<ByCountry>,
 }
 
+/// Entry points by country: `countries[k]` has `entries[starts[k]..starts[k + 1]]`,
+/// in the order [`Evaluation::entries`] lists them.
+struct ByCountry {
+    countries: Vec<CountryCode>,
+    starts: Vec<u32>,
+    entries: Vec<(Kind, Entry)>,
+}
+
+/// Bits of a machine word, the width of one block of categories.
+const WORD: usize = usize::BITS as usize;
+
+/// Sort key of a route: path length, then its items (see [`Evaluation::route_key`]).
+type RouteKey = (u32, Step, SystemIdx);
+
 const FAR: u32 = u32::MAX;
+
+/// The positions of the set bits of a word, lowest first.
+fn ones(mut word: usize) -> impl Iterator<Item = usize> {
+    std::iter::from_fn(move || {
+        (word != 0).then(|| {
+            let j = word.trailing_zeros() as usize;
+            word &= word - 1;
+            j
+        })
+    })
+}
 
 impl<'m> Evaluation<'m> {
     pub fn new(model: &'m Model, date: Date) -> Evaluation<'m> {
@@ -140,6 +166,7 @@ impl<'m> Evaluation<'m> {
             distances: (0..model.categories.len())
                 .map(|_| OnceLock::new())
                 .collect(),
+            by_country: OnceLock::new(),
         };
         evaluation.holdings = evaluation.compute_holdings();
         evaluation
@@ -175,38 +202,44 @@ impl<'m> Evaluation<'m> {
         self.system_active[s].then(|| &self.model.systems[s].holds)
     }
 
-    /// `H(s) ∩ flow.categories` passed along one flow.
-    fn carried(&self, source: &CategorySet, flow: u32) -> CategorySet {
-        let mut set = source.clone();
-        if let Some(mask) = &self.model.flows[flow as usize].categories {
-            set.intersect_with(mask);
+    /// Word `w` of the categories a flow carries (all ones: everything).
+    fn flow_word(&self, flow: u32, w: usize) -> usize {
+        match &self.model.flows[flow as usize].categories {
+            Some(mask) => mask.words().get(w).copied().unwrap_or(0),
+            None => usize::MAX,
         }
-        set
     }
 
     /// The least fixpoint of `H(s) = holds(s) ∪ ⋃ H(u) ∩ flow(u→s)`, one
     /// strongly connected component at a time in topological order: every
     /// component sees its upstream final, and only cycles need iterating.
+    /// Sets are worked on as words in one flat array, without a copy per flow.
     fn compute_holdings(&self) -> Vec<CategorySet> {
         let n = self.model.categories.len();
-        let mut holdings: Vec<CategorySet> = (0..self.model.systems.len())
-            .map(|s| {
-                self.own_holdings(s)
-                    .cloned()
-                    .unwrap_or_else(|| CategorySet::empty(n))
-            })
-            .collect();
-        let mut in_component = vec![false; self.model.systems.len()];
-        for component in self.graph.components_in_topological_order() {
-            for &s in &component {
+        let width = n.div_ceil(WORD).max(1);
+        let systems = self.model.systems.len();
+        let mut h = vec![0usize; systems * width];
+        for s in 0..systems {
+            if let Some(own) = self.own_holdings(s) {
+                for (w, word) in own.words().iter().enumerate() {
+                    h[s * width + w] = *word;
+                }
+            }
+        }
+        let mut in_component = vec![false; systems];
+        let mut work: Vec<u32> = Vec::new();
+        for component in self.graph.components_in_topological_order().iter() {
+            for &s in component {
                 in_component[s as usize] = true;
             }
             // Contributions from upstream components, already final.
-            for &s in &component {
+            for &s in component {
                 for &(u, flow) in self.graph.incoming(s) {
                     if !in_component[u as usize] {
-                        let carried = self.carried(&holdings[u as usize], flow);
-                        holdings[s as usize].union_with(&carried);
+                        for w in 0..width {
+                            h[s as usize * width + w] |=
+                                h[u as usize * width + w] & self.flow_word(flow, w);
+                        }
                     }
                 }
             }
@@ -218,25 +251,34 @@ impl<'m> Evaluation<'m> {
                     .iter()
                     .any(|&(u, _)| u == component[0])
             {
-                let mut work: Vec<u32> = component.clone();
+                work.extend_from_slice(component);
                 while let Some(u) = work.pop() {
                     for &(t, flow) in self.graph.outgoing(u) {
                         if !in_component[t as usize] {
                             continue;
                         }
-                        let carried = self.carried(&holdings[u as usize], flow);
-                        if !carried.is_subset(&holdings[t as usize]) {
-                            holdings[t as usize].union_with(&carried);
+                        let mut grew = false;
+                        for w in 0..width {
+                            let carried = h[u as usize * width + w] & self.flow_word(flow, w);
+                            let at = &mut h[t as usize * width + w];
+                            if carried & !*at != 0 {
+                                *at |= carried;
+                                grew = true;
+                            }
+                        }
+                        if grew {
                             work.push(t);
                         }
                     }
                 }
             }
-            for &s in &component {
+            for &s in component {
                 in_component[s as usize] = false;
             }
         }
-        holdings
+        h.chunks(width)
+            .map(|words| CategorySet::from_words(n, words))
+            .collect()
     }
 
     /// Effective holdings `H(s)` on the date.
@@ -279,6 +321,64 @@ impl<'m> Evaluation<'m> {
         })
     }
 
+    /// Distances upstream for one block of categories at once (word `w`):
+    /// `dist[s * WORD + j]` is system `s`'s distance to a holder of category
+    /// `w * WORD + j`. One breadth-first search carries a word of categories
+    /// per system, so a block costs about what one category would.
+    fn block_distances(&self, w: usize) -> Vec<u32> {
+        let systems = self.model.systems.len();
+        let mut dist = vec![FAR; systems * WORD];
+        let mut seen = vec![0usize; systems];
+        let mut fresh = vec![0usize; systems];
+        let mut level: Vec<u32> = Vec::new();
+        for (s, seen) in seen.iter_mut().enumerate() {
+            let own = self
+                .own_holdings(s)
+                .and_then(|h| h.words().get(w).copied())
+                .unwrap_or(0);
+            if own != 0 {
+                *seen = own;
+                fresh[s] = own;
+                level.push(s as u32);
+                for j in ones(own) {
+                    dist[s * WORD + j] = 0;
+                }
+            }
+        }
+        let mut next: Vec<u32> = Vec::new();
+        let mut incoming = vec![0usize; systems];
+        let mut d = 0;
+        while !level.is_empty() {
+            d += 1;
+            for &u in &level {
+                let bits = fresh[u as usize];
+                for &(t, flow) in self.graph.outgoing(u) {
+                    let add = bits & self.flow_word(flow, w) & !seen[t as usize];
+                    if add != 0 {
+                        if incoming[t as usize] == 0 {
+                            next.push(t);
+                        }
+                        incoming[t as usize] |= add;
+                    }
+                }
+            }
+            for &u in &level {
+                fresh[u as usize] = 0;
+            }
+            for &t in &next {
+                let add = std::mem::take(&mut incoming[t as usize]);
+                seen[t as usize] |= add;
+                fresh[t as usize] = add;
+                for j in ones(add) {
+                    dist[t as usize * WORD + j] = d;
+                }
+            }
+            std::mem::swap(&mut level, &mut next);
+            next.clear();
+        }
+        dist
+    }
+
     fn flow_carries(&self, flow: u32, c: CategoryIdx) -> bool {
         self.model.flows[flow as usize]
             .categories
@@ -286,20 +386,26 @@ impl<'m> Evaluation<'m> {
             .is_none_or(|m| m.contains(c))
     }
 
-    /// The smallest shortest chain from `s` upstream to a holder of `c`.
-    /// Among predecessors one step closer, the smallest id wins; ids are
-    /// distinct, so that choice decides the comparison of the whole path.
-    fn upstream(&self, s: SystemIdx, c: CategoryIdx, path: &mut Vec<Step>) {
-        let dist = self.distances(c);
+    /// The smallest shortest chain from `s` upstream to a holder of `c`, with
+    /// `dist` the distances for `c`. Among predecessors one step closer, the
+    /// smallest id wins; ids are distinct, so that choice decides the
+    /// comparison of the whole path.
+    fn upstream(
+        &self,
+        s: SystemIdx,
+        c: CategoryIdx,
+        dist: impl Fn(u32) -> u32,
+        path: &mut Vec<Step>,
+    ) {
         let mut at = s.0;
         path.push(Step::System(s));
-        while dist[at as usize] > 0 {
-            let want = dist[at as usize] - 1;
+        while dist(at) > 0 {
+            let want = dist(at) - 1;
             let Some(&(u, _)) = self
                 .graph
                 .incoming(at)
                 .iter()
-                .find(|&&(u, flow)| dist[u as usize] == want && self.flow_carries(flow, c))
+                .find(|&&(u, flow)| dist(u) == want && self.flow_carries(flow, c))
             else {
                 break;
             };
@@ -332,12 +438,25 @@ impl<'m> Evaluation<'m> {
             }
             _ => return None,
         }
+        let dist = self.distances(c);
+        Some(self.path_from(entry, steps, c, |s| dist[s as usize]))
+    }
+
+    /// Completes a path whose first steps (the reaching organisation, if any)
+    /// are `steps`, from the entry's system upstream.
+    fn path_from(
+        &self,
+        entry: Entry,
+        mut steps: Vec<Step>,
+        c: CategoryIdx,
+        dist: impl Fn(u32) -> u32,
+    ) -> Path {
         let system = match entry {
             Entry::System(s) => s,
             Entry::Access(a) => self.model.accesses[a].to,
         };
-        self.upstream(system, c, &mut steps);
-        Some(Path(steps))
+        self.upstream(system, c, dist, &mut steps);
+        Path(steps)
     }
 
     /// Every entry point by which some country may reach something, with the
@@ -370,76 +489,141 @@ impl<'m> Evaluation<'m> {
         out
     }
 
-    /// The categories an entry gives reach to.
-    fn entry_reads(&self, entry: Entry) -> CategorySet {
-        match entry {
-            Entry::System(s) => self.holdings(s).clone(),
-            Entry::Access(a) => self.access_reads(a),
+    /// Sort key of an entry's path: length, then the items one by one, with
+    /// `dist` the distances for the category. Items compare as strings; within
+    /// one namespace that is index order, and paths of one kind put the same
+    /// namespace at the same place.
+    fn route_key(&self, kind: Kind, entry: Entry, dist: impl Fn(u32) -> u32) -> RouteKey {
+        match (kind, entry) {
+            (Kind::Stored, Entry::System(s)) => (dist(s.0), Step::System(s), s),
+            (_, Entry::System(s)) => (dist(s.0), Step::Org(self.model.system(s).operator), s),
+            (_, Entry::Access(a)) => {
+                let access = &self.model.accesses[a];
+                (dist(access.to.0), Step::Org(access.who), access.to)
+            }
         }
     }
 
-    /// Sort key of an entry's path for `c`: length, then the items one by one.
-    /// Items compare as strings; within one namespace that is index order, and
-    /// paths of one kind put the same namespace at the same place.
-    fn route_key(&self, kind: Kind, entry: Entry, c: CategoryIdx) -> (u32, Step, SystemIdx) {
-        let dist = self.distances(c);
+    /// The first steps of a path from an entry, before its system.
+    fn head(&self, kind: Kind, entry: Entry) -> Vec<Step> {
         match (kind, entry) {
-            (Kind::Stored, Entry::System(s)) => (dist[s.0 as usize], Step::System(s), s),
-            (_, Entry::System(s)) => (
-                dist[s.0 as usize],
-                Step::Org(self.model.system(s).operator),
-                s,
-            ),
-            (_, Entry::Access(a)) => {
+            (Kind::Stored, _) => Vec::new(),
+            (_, Entry::System(s)) => vec![Step::Org(self.model.system(s).operator)],
+            (_, Entry::Access(a)) => vec![Step::Org(self.model.accesses[a].who)],
+        }
+    }
+
+    /// Word `w` of the categories an entry reads.
+    fn entry_word(&self, entry: Entry, w: usize) -> usize {
+        match entry {
+            Entry::System(s) => self.holdings(s).words().get(w).copied().unwrap_or(0),
+            Entry::Access(a) => {
                 let access = &self.model.accesses[a];
-                (dist[access.to.0 as usize], Step::Org(access.who), access.to)
+                let held = self
+                    .holdings(access.to)
+                    .words()
+                    .get(w)
+                    .copied()
+                    .unwrap_or(0);
+                match &access.categories {
+                    Some(mask) => held & mask.words().get(w).copied().unwrap_or(0),
+                    None => held,
+                }
             }
+        }
+    }
+
+    fn by_country(&self) -> &ByCountry {
+        self.by_country.get_or_init(|| {
+            let mut all: Vec<(CountryCode, u32, Kind, Entry)> = self
+                .entries()
+                .into_iter()
+                .enumerate()
+                .map(|(i, (country, kind, entry))| (country, i as u32, kind, entry))
+                .collect();
+            all.sort_unstable_by_key(|&(country, i, _, _)| (country, i));
+            let mut countries = Vec::new();
+            let mut starts = Vec::new();
+            for (i, &(country, ..)) in all.iter().enumerate() {
+                if countries.last() != Some(&country) {
+                    countries.push(country);
+                    starts.push(i as u32);
+                }
+            }
+            starts.push(all.len() as u32);
+            ByCountry {
+                countries,
+                starts,
+                entries: all.into_iter().map(|(_, _, k, e)| (k, e)).collect(),
+            }
+        })
+    }
+
+    /// The entry points that give reach to `country`, in [`entries`](Self::entries) order.
+    fn country_entries(&self, country: CountryCode) -> &[(Kind, Entry)] {
+        let by = self.by_country();
+        match by.countries.binary_search(&country) {
+            Ok(k) => &by.entries[by.starts[k] as usize..by.starts[k + 1] as usize],
+            Err(_) => &[],
         }
     }
 
     /// The reach matrix: one entry per reached (country, category), sorted by
     /// country then category id.
+    ///
+    /// Categories are taken a word at a time: one search gives the distances
+    /// of the whole block, one pass over the entry points keeps, per country,
+    /// category and kind, the entry with the smallest path, and only those
+    /// paths are built. The block's distances are dropped before the next.
     pub fn matrix(&self) -> Vec<Reach> {
         let n = self.model.categories.len();
-        // Per country and kind: the union of what its entries read, and the entries.
-        let mut per_country: BTreeMap<CountryCode, [(CategorySet, Vec<Entry>); 4]> =
-            BTreeMap::new();
-        for (country, kind, entry) in self.entries() {
-            let slot = &mut per_country
-                .entry(country)
-                .or_insert_with(|| std::array::from_fn(|_| (CategorySet::empty(n), Vec::new())))
-                [kind as usize];
-            slot.0.union_with(&self.entry_reads(entry));
-            slot.1.push(entry);
-        }
+        let by = self.by_country();
+        let countries = by.countries.len();
         let mut out = Vec::new();
-        for (country, slots) in &per_country {
-            for c in 0..n {
-                let c = CategoryIdx(c as u32);
-                let kinds: Vec<Kind> = Kind::ALL
-                    .into_iter()
-                    .filter(|&k| slots[k as usize].0.contains(c))
-                    .collect();
-                let Some(&first) = kinds.first() else {
-                    continue;
-                };
-                let best = slots[first as usize]
-                    .1
-                    .iter()
-                    .filter(|&&e| self.entry_reads_category(e, c))
-                    .min_by_key(|&&e| self.route_key(first, e, c))
-                    .copied();
-                let path = best
-                    .and_then(|e| self.route(first, e, c))
-                    .unwrap_or_default();
-                out.push(Reach {
-                    country: *country,
-                    category: c,
-                    kinds,
-                    path,
-                });
+        let mut best: Vec<Option<(RouteKey, u32)>> = vec![None; countries * WORD * 4];
+        for w in 0..n.div_ceil(WORD) {
+            let dist = self.block_distances(w);
+            best.fill(None);
+            for k in 0..countries {
+                let range = by.starts[k] as usize..by.starts[k + 1] as usize;
+                for (i, &(kind, entry)) in by.entries[range.clone()].iter().enumerate() {
+                    for j in ones(self.entry_word(entry, w)) {
+                        let key = self.route_key(kind, entry, |s| dist[s as usize * WORD + j]);
+                        let slot = &mut best[(k * WORD + j) * 4 + kind as usize];
+                        // Strictly smaller: among equal keys the first entry stays.
+                        if slot.is_none_or(|(best, _)| key < best) {
+                            *slot = Some((key, (range.start + i) as u32));
+                        }
+                    }
+                }
+            }
+            for (k, &country) in by.countries.iter().enumerate() {
+                for j in 0..WORD.min(n - w * WORD) {
+                    let c = CategoryIdx((w * WORD + j) as u32);
+                    let slots = &best[(k * WORD + j) * 4..(k * WORD + j + 1) * 4];
+                    let kinds: Vec<Kind> = Kind::ALL
+                        .into_iter()
+                        .filter(|&kind| slots[kind as usize].is_some())
+                        .collect();
+                    let Some(&first) = kinds.first() else {
+                        continue;
+                    };
+                    let Some((_, i)) = slots[first as usize] else {
+                        continue;
+                    };
+                    let (_, entry) = by.entries[i as usize];
+                    let head = self.head(first, entry);
+                    let path = self.path_from(entry, head, c, |s| dist[s as usize * WORD + j]);
+                    out.push(Reach {
+                        country,
+                        category: c,
+                        kinds,
+                        path,
+                    });
+                }
             }
         }
+        out.sort_by_key(|r| (r.country, r.category));
         out
     }
 
@@ -457,29 +641,41 @@ impl<'m> Evaluation<'m> {
     /// Every route by which `country` reaches `c`, one per entry point, sorted
     /// by kind and then by path.
     pub fn routes(&self, country: CountryCode, c: CategoryIdx) -> Vec<Route> {
-        let mut routes: Vec<(Kind, (u32, Step, SystemIdx), Entry)> = self
-            .entries()
-            .into_iter()
-            .filter(|&(k, _, e)| k == country && self.entry_reads_category(e, c))
-            .map(|(_, kind, entry)| (kind, self.route_key(kind, entry, c), entry))
+        let dist = self.distances(c);
+        let mut routes: Vec<(Kind, RouteKey, Entry)> = self
+            .country_entries(country)
+            .iter()
+            .filter(|&&(_, e)| self.entry_reads_category(e, c))
+            .map(|&(kind, entry)| {
+                (
+                    kind,
+                    self.route_key(kind, entry, |s| dist[s as usize]),
+                    entry,
+                )
+            })
             .collect();
         routes.sort();
-        routes.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1 && a.2 == b.2);
+        routes.dedup();
         routes
             .into_iter()
-            .filter_map(|(kind, _, entry)| {
-                self.route(kind, entry, c)
-                    .map(|path| Route { kind, entry, path })
+            .map(|(kind, _, entry)| Route {
+                kind,
+                entry,
+                path: self.path_from(entry, self.head(kind, entry), c, |s| dist[s as usize]),
             })
             .collect()
     }
 
     /// The witness of one kind: the first of [`routes`](Self::routes) of that kind.
     pub fn witness(&self, country: CountryCode, c: CategoryIdx, kind: Kind) -> Option<Path> {
-        self.routes(country, c)
-            .into_iter()
-            .find(|r| r.kind == kind)
-            .map(|r| r.path)
+        let dist = self.distances(c);
+        let (_, entry) = self
+            .country_entries(country)
+            .iter()
+            .filter(|&&(k, e)| k == kind && self.entry_reads_category(e, c))
+            .map(|&(_, entry)| (self.route_key(kind, entry, |s| dist[s as usize]), entry))
+            .min()?;
+        Some(self.path_from(entry, self.head(kind, entry), c, |s| dist[s as usize]))
     }
 
     /// Organisations reached from a controller through contracts that apply on
