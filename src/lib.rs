@@ -19,6 +19,7 @@ pub mod check;
 pub mod cli;
 pub mod diff;
 pub mod model;
+pub mod progress;
 pub mod reach;
 pub mod report;
 pub mod synth;

@@ -147,6 +147,9 @@ fn parse_country(text: &str) -> Result<CountryCode, Outcome> {
 
 /// Runs the command line and returns the exit code.
 pub fn main() -> ExitCode {
+    if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        crate::progress::enable();
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

@@ -20,6 +20,7 @@ use super::diag::{Diagnostic, LoadError, Location, suggest};
 use super::fields::{Field, FieldType, Section};
 use super::source::{self, CsvSink, FileKind, Pos, RawEntry, RawValue, Sources};
 use super::*;
+use crate::progress::Task;
 
 /// Ids hash with a fixed seed: nothing random, even where order cannot show.
 type Map<K, V> = HashMap<K, V, FixedState>;
@@ -275,12 +276,30 @@ impl<'a> Entry<'a> {
 
 struct Builder<'s> {
     sources: &'s Sources,
+    progress: &'s Task,
     diagnostics: Vec<Diagnostic>,
     countries: Vec<CountryCode>,
     had_syntax_errors: bool,
 }
 
 impl<'s> Builder<'s> {
+    /// A builder for another thread, with the same sources and country codes.
+    fn fork(&self) -> Builder<'s> {
+        Builder {
+            sources: self.sources,
+            progress: self.progress,
+            diagnostics: Vec::new(),
+            countries: self.countries.clone(),
+            had_syntax_errors: false,
+        }
+    }
+
+    /// Takes in what a forked builder found.
+    fn absorb(&mut self, mut other: Builder<'s>) {
+        self.diagnostics.append(&mut other.diagnostics);
+        self.had_syntax_errors |= other.had_syntax_errors;
+    }
+
     fn error(&mut self, d: Diagnostic) {
         self.diagnostics.push(d);
     }
@@ -649,7 +668,7 @@ impl<'s> Builder<'s> {
     /// Resolves the reference under `key`, if the entry has one.
     fn reference(&mut self, index: &Index, entry: &Entry, key: Key) -> Option<u32> {
         let name = entry.str(key)?;
-        if let Some(&i) = index.ids.get(name) {
+        if let Some(i) = index.get(name) {
             return Some(i);
         }
         let location = self.location_of(entry, key);
@@ -689,23 +708,68 @@ fn bad_choice(
     }
 }
 
+/// An id as a hash-map key. Its first bytes are kept inline, so a probe
+/// compares without following a pointer to the id's string (at a million
+/// references, that second cache miss per lookup was most of the cost).
+#[derive(Clone, Copy)]
+struct IdKey<'a> {
+    inline: [u8; INLINE],
+    len: usize,
+    full: &'a str,
+}
+
+const INLINE: usize = 16;
+
+impl<'a> IdKey<'a> {
+    fn new(id: &'a str) -> IdKey<'a> {
+        let mut inline = [0; INLINE];
+        let n = id.len().min(INLINE);
+        inline[..n].copy_from_slice(&id.as_bytes()[..n]);
+        IdKey {
+            inline,
+            len: id.len(),
+            full: id,
+        }
+    }
+}
+
+impl PartialEq for IdKey<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.len == other.len
+            && self.inline == other.inline
+            && (self.len <= INLINE || self.full == other.full)
+    }
+}
+
+impl Eq for IdKey<'_> {}
+
+impl std::hash::Hash for IdKey<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write(self.full.as_bytes());
+    }
+}
+
 /// Ids of one namespace, for resolving references with suggestions.
 struct Index<'m> {
     what: &'static str,
-    ids: Map<&'m str, u32>,
+    ids: Map<IdKey<'m>, u32>,
 }
 
 impl<'m> Index<'m> {
     fn new(what: &'static str, ids: impl ExactSizeIterator<Item = &'m str>) -> Index<'m> {
         let mut map = Map::with_capacity_and_hasher(ids.len(), FixedState::default());
         for (i, id) in ids.enumerate() {
-            map.insert(id, i as u32);
+            map.insert(IdKey::new(id), i as u32);
         }
         Index { what, ids: map }
     }
 
+    fn get(&self, name: &str) -> Option<u32> {
+        self.ids.get(&IdKey::new(name)).copied()
+    }
+
     fn resolve(&self, b: &mut Builder, name: &str, pos: Pos, label: Label) -> Option<u32> {
-        if let Some(&i) = self.ids.get(name) {
+        if let Some(i) = self.get(name) {
             return Some(i);
         }
         let location = b.location(pos);
@@ -720,7 +784,7 @@ impl<'m> Index<'m> {
         )
         .at(Some(location))
         .entry(label.to_string());
-        if let Some(s) = suggest(name, self.ids.keys().copied()) {
+        if let Some(s) = suggest(name, self.ids.keys().map(|k| k.full)) {
             d.message.push_str(&format!("; did you mean \"{s}\"?"));
             d = d.help(format!(
                 "change it to \"{s}\", or declare a {} with id \"{name}\"",
@@ -737,6 +801,15 @@ impl<'m> Index<'m> {
 struct Input<'s> {
     toml: Vec<Vec<RawEntry<'s>>>,
     csv: Vec<Vec<u32>>,
+}
+
+/// One section's share of the input.
+struct Part<'s> {
+    section: Section,
+    toml: Vec<RawEntry<'s>>,
+    csv: Vec<u32>,
+    /// At least the number of entries, for sizing vectors once.
+    rows: usize,
 }
 
 impl<'s> Input<'s> {
@@ -761,23 +834,39 @@ impl<'s> Input<'s> {
         }
         input
     }
+
+    fn take(&mut self, sources: &Sources, section: Section) -> Part<'s> {
+        let toml = std::mem::take(&mut self.toml[section as usize]);
+        let csv = std::mem::take(&mut self.csv[section as usize]);
+        let lines: usize = csv
+            .iter()
+            .map(|&f| memchr::memchr_iter(b'\n', sources.files[f as usize].text.as_bytes()).count())
+            .sum();
+        Part {
+            section,
+            rows: toml.len() + lines + csv.len(),
+            toml,
+            csv,
+        }
+    }
 }
 
 /// Checks every entry of a section, TOML tables first and then CSV rows, in
 /// reading order, and hands each to `f`. A CSV row's cells live only as long
 /// as the call.
-fn for_each_entry<'s, F>(b: &mut Builder<'s>, input: &mut Input<'s>, section: Section, mut f: F)
+fn for_each_entry<'s, F>(b: &mut Builder<'s>, part: Part<'s>, mut f: F)
 where
-    F: for<'e> FnMut(&mut Builder<'s>, Entry<'e>),
+    F: for<'e> FnMut(&mut Builder<'s>, &Entry<'e>),
 {
+    let section = part.section;
     let mut count = 0;
-    for raw in std::mem::take(&mut input.toml[section as usize]) {
+    for raw in part.toml {
         let index = (section != Section::Model).then_some(count);
         count += 1;
         let entry = b.check_entry(raw, index);
-        f(b, entry);
+        f(b, &entry);
     }
-    for &file in &input.csv[section as usize] {
+    for file in part.csv {
         let sources = b.sources;
         let mut diagnostics = Vec::new();
         let mut table = Table {
@@ -789,7 +878,8 @@ where
             count,
             f: &mut f,
         };
-        let syntax = source::read_csv(sources, file, &mut table, &mut diagnostics);
+        let progress = table.b.progress;
+        let syntax = source::read_csv(sources, file, &mut table, &mut diagnostics, progress);
         count = table.count;
         b.had_syntax_errors |= syntax;
         b.diagnostics.append(&mut diagnostics);
@@ -797,13 +887,10 @@ where
 }
 
 /// The entries of a section that only TOML can hold (`[model]`, `[[country]]`).
-fn toml_entries<'s>(
-    b: &mut Builder<'s>,
-    input: &mut Input<'s>,
-    section: Section,
-) -> Vec<Entry<'s>> {
-    debug_assert!(section.csv_file().is_none());
-    std::mem::take(&mut input.toml[section as usize])
+fn toml_entries<'s>(b: &mut Builder<'s>, part: Part<'s>) -> Vec<Entry<'s>> {
+    debug_assert!(part.csv.is_empty());
+    let section = part.section;
+    part.toml
         .into_iter()
         .enumerate()
         .map(|(i, raw)| {
@@ -835,7 +922,7 @@ struct Table<'b, 's, F> {
 
 impl<'s, F> CsvSink for Table<'_, 's, F>
 where
-    F: for<'e> FnMut(&mut Builder<'s>, Entry<'e>),
+    F: for<'e> FnMut(&mut Builder<'s>, &Entry<'e>),
 {
     fn header(&mut self, columns: &[&str]) {
         self.columns = columns
@@ -885,7 +972,7 @@ where
             }
         }
         self.b.finish_entry(&entry);
-        (self.f)(self.b, entry);
+        (self.f)(self.b, &entry);
     }
 }
 
@@ -901,23 +988,43 @@ struct Built<T> {
     deferred: Vec<Diagnostic>,
 }
 
+/// The first eight bytes of an id as a number that sorts as the id does
+/// (shorter ids are padded with zeros); equal prefixes fall back to the ids.
+fn prefix(id: &str) -> u64 {
+    let mut bytes = [0u8; 8];
+    let n = id.len().min(8);
+    bytes[..n].copy_from_slice(&id.as_bytes()[..n]);
+    u64::from_be_bytes(bytes)
+}
+
 /// Sorts entries by id and reports duplicates, naming both places; the first
 /// written wins and the others are dropped with their deferred diagnostics.
 fn keep_first<T>(
     b: &mut Builder,
-    mut entries: Vec<Built<T>>,
+    entries: Vec<Built<T>>,
     id: impl Fn(&T) -> &str,
     key: Key,
     what: &'static str,
 ) -> Vec<Built<T>> {
     let sources = b.sources;
-    entries.sort_by(|x, y| {
-        id(&x.value)
-            .cmp(id(&y.value))
-            .then_with(|| sources.order(x.pos).cmp(&sources.order(y.pos)))
+    // Sorting small keys, not the entries themselves, keeps the moves cheap.
+    let mut order: Vec<(u64, u32)> = entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (prefix(id(&e.value)), i as u32))
+        .collect();
+    order.sort_unstable_by(|x, y| {
+        let (a, b) = (&entries[x.1 as usize], &entries[y.1 as usize]);
+        x.0.cmp(&y.0)
+            .then_with(|| id(&a.value).cmp(id(&b.value)))
+            .then_with(|| sources.order(a.pos).cmp(&sources.order(b.pos)))
     });
-    let mut out: Vec<Built<T>> = Vec::with_capacity(entries.len());
-    for mut e in entries {
+    let mut slots: Vec<Option<Built<T>>> = entries.into_iter().map(Some).collect();
+    let mut out: Vec<Built<T>> = Vec::with_capacity(slots.len());
+    for (_, i) in order {
+        let Some(mut e) = slots[i as usize].take() else {
+            continue;
+        };
         if let Some(first) = out.last()
             && id(&first.value) == id(&e.value)
         {
@@ -1049,16 +1156,25 @@ pub(super) fn build(mut sources: Sources) -> Result<Model, LoadError> {
     let diagnostics = std::mem::take(&mut sources.diagnostics);
     let had_syntax_errors = sources.had_syntax_errors;
     let sources = &sources;
+    let csv_bytes = sources
+        .files
+        .iter()
+        .filter(|f| matches!(f.kind, FileKind::Csv(_)))
+        .map(|f| f.text.len() as u64)
+        .sum();
+    let progress = Task::new("loading the model", csv_bytes);
     let mut b = Builder {
         sources,
+        progress: &progress,
         diagnostics,
         countries: Vec::new(),
         had_syntax_errors,
     };
     let mut input = Input::new(&mut b);
+    let mut part = |section| input.take(sources, section);
 
     // The model's own country codes first, so references to them resolve.
-    let country_entries = toml_entries(&mut b, &mut input, Section::Country);
+    let country_entries = toml_entries(&mut b, part(Section::Country));
     for e in &country_entries {
         if let Some(code) = e.str(k!(Country, "code")) {
             match CountryCode::parse(code) {
@@ -1076,7 +1192,7 @@ pub(super) fn build(mut sources: Sources) -> Result<Model, LoadError> {
     }
 
     // [model]: exactly one.
-    let model_entries = toml_entries(&mut b, &mut input, Section::Model);
+    let model_entries = toml_entries(&mut b, part(Section::Model));
     let info = match model_entries.as_slice() {
         [] => {
             let file = sources.files.first().map(|f| f.path.clone());
@@ -1119,8 +1235,9 @@ pub(super) fn build(mut sources: Sources) -> Result<Model, LoadError> {
     };
 
     // Categories, sorted by id; descendants by dotted prefix.
-    let mut built = Vec::new();
-    for_each_entry(&mut b, &mut input, Section::Category, |_, e| {
+    let categories_part = part(Section::Category);
+    let mut built = Vec::with_capacity(categories_part.rows);
+    for_each_entry(&mut b, categories_part, |_, e| {
         let Some(key_pos) = e.pos_of(k!(Category, "id")) else {
             return;
         };
@@ -1167,7 +1284,7 @@ pub(super) fn build(mut sources: Sources) -> Result<Model, LoadError> {
         );
         // The other sections are still checked, so that every key error shows.
         for section in Section::ALL {
-            for_each_entry(&mut b, &mut input, section, |_, _| {});
+            for_each_entry(&mut b, part(section), |_, _| {});
         }
         return Err(finish(b.diagnostics, sources));
     }
@@ -1208,8 +1325,9 @@ pub(super) fn build(mut sources: Sources) -> Result<Model, LoadError> {
     report_duplicates(&mut b, &country_ids, k!(Country, "code"), "country");
 
     // Organisations, sorted by id; parents resolve once every id is known.
-    let mut built = Vec::new();
-    for_each_entry(&mut b, &mut input, Section::Organisation, |b, e| {
+    let orgs_part = part(Section::Organisation);
+    let mut built = Vec::with_capacity(orgs_part.rows);
+    for_each_entry(&mut b, orgs_part, |b, e| {
         let Some(key_pos) = e.pos_of(k!(Organisation, "id")) else {
             return;
         };
@@ -1219,7 +1337,7 @@ pub(super) fn build(mut sources: Sources) -> Result<Model, LoadError> {
             name: e.text(k!(Organisation, "name")).unwrap_or_default(),
             name_ja: e.text(k!(Organisation, "name_ja")),
             country: b
-                .country(&e, k!(Organisation, "country"))
+                .country(e, k!(Organisation, "country"))
                 .unwrap_or(PLACEHOLDER),
             role: match e.str(k!(Organisation, "role")) {
                 Some("controller") => Role::Controller,
@@ -1280,19 +1398,20 @@ pub(super) fn build(mut sources: Sources) -> Result<Model, LoadError> {
     let org_index = Index::new("organisation", organisations.iter().map(|o| o.id.as_str()));
 
     // Systems, sorted by id.
-    let mut built = Vec::new();
-    for_each_entry(&mut b, &mut input, Section::System, |b, e| {
+    let systems_part = part(Section::System);
+    let mut built = Vec::with_capacity(systems_part.rows);
+    for_each_entry(&mut b, systems_part, |b, e| {
         let Some(key_pos) = e.pos_of(k!(System, "id")) else {
             return;
         };
         let mark = b.diagnostics.len();
-        let holds_named = category_list(b, &cat_index, &e, k!(System, "holds")).unwrap_or_default();
+        let holds_named = category_list(b, &cat_index, e, k!(System, "holds")).unwrap_or_default();
         let value = System {
             id: e.text(k!(System, "id")).unwrap_or_default(),
             name: e.text(k!(System, "name")).unwrap_or_default(),
-            country: b.country(&e, k!(System, "country")).unwrap_or(PLACEHOLDER),
+            country: b.country(e, k!(System, "country")).unwrap_or(PLACEHOLDER),
             operator: OrgIdx(
-                b.reference(&org_index, &e, k!(System, "operator"))
+                b.reference(&org_index, e, k!(System, "operator"))
                     .unwrap_or(0),
             ),
             operator_access: e.bool(k!(System, "operator_access")).unwrap_or(true),
@@ -1322,119 +1441,35 @@ pub(super) fn build(mut sources: Sources) -> Result<Model, LoadError> {
     .collect();
     let system_index = Index::new("system", systems.iter().map(|s| s.id.as_str()));
 
-    let mut flows: Vec<Flow> = Vec::new();
-    let mut id_places: Vec<(usize, Pos, Pos)> = Vec::new();
-    for_each_entry(&mut b, &mut input, Section::Flow, |b, e| {
-        if let Some(key_pos) = e.pos_of(k!(Flow, "id")) {
-            id_places.push((flows.len(), e.pos, key_pos));
-        }
-        let named = category_list(b, &cat_index, &e, k!(Flow, "categories"));
-        flows.push(Flow {
-            id: e.text(k!(Flow, "id")),
-            from: SystemIdx(
-                b.reference(&system_index, &e, k!(Flow, "from"))
-                    .unwrap_or(0),
-            ),
-            to: SystemIdx(b.reference(&system_index, &e, k!(Flow, "to")).unwrap_or(0)),
-            categories: named.as_deref().map(|n| subtrees.expand(n)),
-            categories_named: named.unwrap_or_default(),
-            purpose: e.text(k!(Flow, "purpose")),
-            window: e.window(),
-            meta: e.meta(),
+    // Flows and contracts on this thread, accesses on another: they only
+    // read what is built so far.
+    let ctx = Refs {
+        categories: &cat_index,
+        subtrees: &subtrees,
+        organisations: &org_index,
+        systems: &system_index,
+        seats: &organisations,
+    };
+    let (flow_part, access_part, contract_part) = (
+        part(Section::Flow),
+        part(Section::Access),
+        part(Section::Contract),
+    );
+    let (flows, contracts, accesses) = std::thread::scope(|scope| {
+        let mut other = b.fork();
+        let ctx = &ctx;
+        let access_thread = scope.spawn(move || {
+            let accesses = accesses(&mut other, access_part, ctx);
+            (accesses, other)
         });
+        let flows = flows(&mut b, flow_part, ctx);
+        let contracts = contracts(&mut b, contract_part, ctx);
+        let (accesses, other) = access_thread
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        b.absorb(other);
+        (flows, contracts, accesses)
     });
-    let ids = ids_at(&id_places, |i| {
-        (flows[i].id.as_deref(), flows[i].meta.location.as_ref())
-    });
-    report_duplicates(&mut b, &ids, k!(Flow, "id"), "flow");
-    drop(ids);
-
-    let mut accesses: Vec<Access> = Vec::new();
-    let mut id_places: Vec<(usize, Pos, Pos)> = Vec::new();
-    for_each_entry(&mut b, &mut input, Section::Access, |b, e| {
-        if let Some(key_pos) = e.pos_of(k!(Access, "id")) {
-            id_places.push((accesses.len(), e.pos, key_pos));
-        }
-        let who = b.reference(&org_index, &e, k!(Access, "who")).map(OrgIdx);
-        let named = category_list(b, &cat_index, &e, k!(Access, "categories"));
-        let from_country = match e.get(k!(Access, "from_country")) {
-            Some(_) => b.country(&e, k!(Access, "from_country")),
-            None => who.map(|w| organisations[w.0 as usize].country),
-        };
-        accesses.push(Access {
-            id: e.text(k!(Access, "id")),
-            who: who.unwrap_or(OrgIdx(0)),
-            to: SystemIdx(
-                b.reference(&system_index, &e, k!(Access, "to"))
-                    .unwrap_or(0),
-            ),
-            categories: named.as_deref().map(|n| subtrees.expand(n)),
-            categories_named: named.unwrap_or_default(),
-            from_country: from_country.unwrap_or(PLACEHOLDER),
-            purpose: e.text(k!(Access, "purpose")),
-            mode: match e.str(k!(Access, "mode")) {
-                Some("remote") => Some(AccessMode::Remote),
-                Some("onsite") => Some(AccessMode::Onsite),
-                Some("admin") => Some(AccessMode::Admin),
-                Some("monitoring") => Some(AccessMode::Monitoring),
-                _ => None,
-            },
-            window: e.window(),
-            headcount: e.count(k!(Access, "headcount")),
-            observed: e.text(k!(Access, "observed")),
-            controls: e
-                .list(k!(Access, "controls"))
-                .map(|l| l.iter().map(|(s, _)| s.to_string()).collect())
-                .unwrap_or_default(),
-            meta: e.meta(),
-        });
-    });
-    let ids = ids_at(&id_places, |i| {
-        (
-            accesses[i].id.as_deref(),
-            accesses[i].meta.location.as_ref(),
-        )
-    });
-    report_duplicates(&mut b, &ids, k!(Access, "id"), "access");
-    drop(ids);
-
-    let mut contracts: Vec<Contract> = Vec::new();
-    let mut id_places: Vec<(usize, Pos, Pos)> = Vec::new();
-    for_each_entry(&mut b, &mut input, Section::Contract, |b, e| {
-        if let Some(key_pos) = e.pos_of(k!(Contract, "id")) {
-            id_places.push((contracts.len(), e.pos, key_pos));
-        }
-        let named = category_list(b, &cat_index, &e, k!(Contract, "categories"));
-        contracts.push(Contract {
-            id: e.text(k!(Contract, "id")),
-            from: OrgIdx(
-                b.reference(&org_index, &e, k!(Contract, "from"))
-                    .unwrap_or(0),
-            ),
-            to: OrgIdx(b.reference(&org_index, &e, k!(Contract, "to")).unwrap_or(0)),
-            kind: match e.str(k!(Contract, "kind")) {
-                Some("re-entrustment") => ContractKind::ReEntrustment,
-                Some("provision") => ContractKind::Provision,
-                Some("joint_use") => ContractKind::JointUse,
-                Some("group") => ContractKind::Group,
-                _ => ContractKind::Entrustment,
-            },
-            purpose: e.text(k!(Contract, "purpose")),
-            categories: named.as_deref().map(|n| subtrees.expand(n)),
-            categories_named: named.unwrap_or_default(),
-            transfer_basis: e.text(k!(Contract, "transfer_basis")),
-            window: e.window(),
-            meta: e.meta(),
-        });
-    });
-    let ids = ids_at(&id_places, |i| {
-        (
-            contracts[i].id.as_deref(),
-            contracts[i].meta.location.as_ref(),
-        )
-    });
-    report_duplicates(&mut b, &ids, k!(Contract, "id"), "contract");
-    drop(ids);
 
     let countries: Vec<CountryEntry> = country_entries
         .iter()
@@ -1450,13 +1485,14 @@ pub(super) fn build(mut sources: Sources) -> Result<Model, LoadError> {
         })
         .collect();
 
-    let mut built = Vec::new();
-    for_each_entry(&mut b, &mut input, Section::Policy, |b, e| {
+    let policies_part = part(Section::Policy);
+    let mut built = Vec::with_capacity(policies_part.rows);
+    for_each_entry(&mut b, policies_part, |b, e| {
         let Some(key_pos) = e.pos_of(k!(Policy, "id")) else {
             return;
         };
         let mark = b.diagnostics.len();
-        let value = policy(b, &cat_index, &subtrees, &e);
+        let value = policy(b, &cat_index, &subtrees, e);
         built.push(Built {
             value,
             index: e.index,
@@ -1508,6 +1544,138 @@ pub(super) fn build(mut sources: Sources) -> Result<Model, LoadError> {
             Err(finish(b.diagnostics, sources))
         }
     }
+}
+
+/// What flows, accesses and contracts resolve against.
+struct Refs<'r> {
+    categories: &'r Index<'r>,
+    subtrees: &'r Subtrees,
+    organisations: &'r Index<'r>,
+    systems: &'r Index<'r>,
+    /// Organisations, for an access's default `from_country`.
+    seats: &'r [Organisation],
+}
+
+fn flows<'s>(b: &mut Builder<'s>, part: Part<'s>, refs: &Refs) -> Vec<Flow> {
+    let mut flows: Vec<Flow> = Vec::with_capacity(part.rows);
+    let mut id_places: Vec<(usize, Pos, Pos)> = Vec::new();
+    for_each_entry(b, part, |b, e| {
+        if let Some(key_pos) = e.pos_of(k!(Flow, "id")) {
+            id_places.push((flows.len(), e.pos, key_pos));
+        }
+        let named = category_list(b, refs.categories, e, k!(Flow, "categories"));
+        flows.push(Flow {
+            id: e.text(k!(Flow, "id")),
+            from: SystemIdx(b.reference(refs.systems, e, k!(Flow, "from")).unwrap_or(0)),
+            to: SystemIdx(b.reference(refs.systems, e, k!(Flow, "to")).unwrap_or(0)),
+            categories: named.as_deref().map(|n| refs.subtrees.expand(n)),
+            categories_named: named.unwrap_or_default(),
+            purpose: e.text(k!(Flow, "purpose")),
+            window: e.window(),
+            meta: e.meta(),
+        });
+    });
+    let ids = ids_at(&id_places, |i| {
+        (flows[i].id.as_deref(), flows[i].meta.location.as_ref())
+    });
+    report_duplicates(b, &ids, k!(Flow, "id"), "flow");
+    drop(ids);
+    flows
+}
+
+fn accesses<'s>(b: &mut Builder<'s>, part: Part<'s>, refs: &Refs) -> Vec<Access> {
+    let mut accesses: Vec<Access> = Vec::with_capacity(part.rows);
+    let mut id_places: Vec<(usize, Pos, Pos)> = Vec::new();
+    for_each_entry(b, part, |b, e| {
+        if let Some(key_pos) = e.pos_of(k!(Access, "id")) {
+            id_places.push((accesses.len(), e.pos, key_pos));
+        }
+        let who = b
+            .reference(refs.organisations, e, k!(Access, "who"))
+            .map(OrgIdx);
+        let named = category_list(b, refs.categories, e, k!(Access, "categories"));
+        let from_country = match e.get(k!(Access, "from_country")) {
+            Some(_) => b.country(e, k!(Access, "from_country")),
+            None => who.map(|w| refs.seats[w.0 as usize].country),
+        };
+        accesses.push(Access {
+            id: e.text(k!(Access, "id")),
+            who: who.unwrap_or(OrgIdx(0)),
+            to: SystemIdx(b.reference(refs.systems, e, k!(Access, "to")).unwrap_or(0)),
+            categories: named.as_deref().map(|n| refs.subtrees.expand(n)),
+            categories_named: named.unwrap_or_default(),
+            from_country: from_country.unwrap_or(PLACEHOLDER),
+            purpose: e.text(k!(Access, "purpose")),
+            mode: match e.str(k!(Access, "mode")) {
+                Some("remote") => Some(AccessMode::Remote),
+                Some("onsite") => Some(AccessMode::Onsite),
+                Some("admin") => Some(AccessMode::Admin),
+                Some("monitoring") => Some(AccessMode::Monitoring),
+                _ => None,
+            },
+            window: e.window(),
+            headcount: e.count(k!(Access, "headcount")),
+            observed: e.text(k!(Access, "observed")),
+            controls: e
+                .list(k!(Access, "controls"))
+                .map(|l| l.iter().map(|(s, _)| s.to_string()).collect())
+                .unwrap_or_default(),
+            meta: e.meta(),
+        });
+    });
+    let ids = ids_at(&id_places, |i| {
+        (
+            accesses[i].id.as_deref(),
+            accesses[i].meta.location.as_ref(),
+        )
+    });
+    report_duplicates(b, &ids, k!(Access, "id"), "access");
+    drop(ids);
+    accesses
+}
+
+fn contracts<'s>(b: &mut Builder<'s>, part: Part<'s>, refs: &Refs) -> Vec<Contract> {
+    let mut contracts: Vec<Contract> = Vec::with_capacity(part.rows);
+    let mut id_places: Vec<(usize, Pos, Pos)> = Vec::new();
+    for_each_entry(b, part, |b, e| {
+        if let Some(key_pos) = e.pos_of(k!(Contract, "id")) {
+            id_places.push((contracts.len(), e.pos, key_pos));
+        }
+        let named = category_list(b, refs.categories, e, k!(Contract, "categories"));
+        contracts.push(Contract {
+            id: e.text(k!(Contract, "id")),
+            from: OrgIdx(
+                b.reference(refs.organisations, e, k!(Contract, "from"))
+                    .unwrap_or(0),
+            ),
+            to: OrgIdx(
+                b.reference(refs.organisations, e, k!(Contract, "to"))
+                    .unwrap_or(0),
+            ),
+            kind: match e.str(k!(Contract, "kind")) {
+                Some("re-entrustment") => ContractKind::ReEntrustment,
+                Some("provision") => ContractKind::Provision,
+                Some("joint_use") => ContractKind::JointUse,
+                Some("group") => ContractKind::Group,
+                _ => ContractKind::Entrustment,
+            },
+            purpose: e.text(k!(Contract, "purpose")),
+            categories: named.as_deref().map(|n| refs.subtrees.expand(n)),
+            categories_named: named.unwrap_or_default(),
+            transfer_basis: e.text(k!(Contract, "transfer_basis")),
+            window: e.window(),
+            meta: e.meta(),
+        });
+    });
+    let ids = ids_at(&id_places, |i| {
+        (
+            contracts[i].id.as_deref(),
+            contracts[i].meta.location.as_ref(),
+        )
+    });
+    report_duplicates(b, &ids, k!(Contract, "id"), "contract");
+    drop(ids);
+    contracts
 }
 
 /// The ids of entries kept in reading order, with where they were written.

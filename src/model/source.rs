@@ -17,6 +17,7 @@ use toml::de::{DeTable, DeValue};
 use super::Date;
 use super::diag::{Diagnostic, LineIndex, Location, line_starts, suggest};
 use super::fields::Section;
+use crate::progress::Task;
 
 /// A value as written, before it is checked against the key's type.
 #[derive(Debug, Clone)]
@@ -458,6 +459,7 @@ pub fn read_csv(
     file: u32,
     sink: &mut impl CsvSink,
     diagnostics: &mut Vec<Diagnostic>,
+    progress: &Task,
 ) -> bool {
     let source = &sources.files[file as usize];
     let path = &source.path;
@@ -490,7 +492,16 @@ pub fn read_csv(
         Ok(true) => record.iter().map(|h| h.trim().to_string()).collect(),
     };
     sink.header(&header.iter().map(String::as_str).collect::<Vec<_>>());
+    // Progress counts bytes, reported every few thousand rows.
+    let mut reported = 0;
+    let mut rows = 0u32;
     loop {
+        rows = rows.wrapping_add(1);
+        if rows.is_multiple_of(4096) {
+            let at = reader.position().byte() as usize;
+            progress.advance((at - reported) as u64);
+            reported = at;
+        }
         match reader.read_record(&mut record) {
             Ok(true) => {}
             Ok(false) => break,
@@ -526,6 +537,7 @@ pub fn read_csv(
         }
         sink.row(&record, line, start);
     }
+    progress.advance((source.text.len() - reported) as u64);
     // Header keys are checked once for the whole table, not once per row.
     for (i, key) in header.iter().enumerate() {
         if header[..i].contains(key) {

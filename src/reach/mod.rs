@@ -6,6 +6,7 @@
 //! condensation of the flow graph; witnesses come from one multi-source
 //! breadth-first search per category, from the systems that hold it upstream.
 
+pub mod baseline;
 mod graph;
 pub mod reference;
 
@@ -88,6 +89,9 @@ pub struct Evaluation<'m> {
     accesses: Vec<usize>,
     graph: FlowGraph,
     holdings: Vec<CategorySet>,
+    /// The same sets as words, `width` per system, side by side for scans.
+    holding_words: Vec<usize>,
+    width: usize,
     /// Per category: each system's distance upstream to a holder (`u32::MAX`: none).
     distances: Vec<OnceLock<Vec<u32>>>,
     /// Entry points grouped by the country they give reach to.
@@ -101,6 +105,34 @@ struct ByCountry {
     starts: Vec<u32>,
     entries: Vec<(Kind, Entry)>,
 }
+
+/// An entry point as the matrix sweep needs it.
+#[derive(Clone, Copy)]
+struct Point {
+    /// Index into the matrix's sorted countries.
+    country: u32,
+    kind: Kind,
+    /// The route key without its distance: first step, then system.
+    key: u128,
+    /// Index of the access's category mask, or [`NO_MASK`].
+    mask: u32,
+    /// Index into [`Evaluation::entries`].
+    entry: u32,
+}
+
+impl Default for Point {
+    fn default() -> Point {
+        Point {
+            country: 0,
+            kind: Kind::Stored,
+            key: 0,
+            mask: NO_MASK,
+            entry: 0,
+        }
+    }
+}
+
+const NO_MASK: u32 = u32::MAX;
 
 /// Bits of a machine word, the width of one block of categories.
 const WORD: usize = usize::BITS as usize;
@@ -163,12 +195,20 @@ impl<'m> Evaluation<'m> {
             accesses,
             graph,
             holdings: Vec::new(),
+            holding_words: Vec::new(),
+            width: model.categories.len().div_ceil(WORD).max(1),
             distances: (0..model.categories.len())
                 .map(|_| OnceLock::new())
                 .collect(),
             by_country: OnceLock::new(),
         };
-        evaluation.holdings = evaluation.compute_holdings();
+        evaluation.holding_words = evaluation.compute_holdings();
+        let n = model.categories.len();
+        evaluation.holdings = evaluation
+            .holding_words
+            .chunks(evaluation.width)
+            .map(|words| CategorySet::from_words(n, words))
+            .collect();
         evaluation
     }
 
@@ -214,9 +254,8 @@ impl<'m> Evaluation<'m> {
     /// strongly connected component at a time in topological order: every
     /// component sees its upstream final, and only cycles need iterating.
     /// Sets are worked on as words in one flat array, without a copy per flow.
-    fn compute_holdings(&self) -> Vec<CategorySet> {
-        let n = self.model.categories.len();
-        let width = n.div_ceil(WORD).max(1);
+    fn compute_holdings(&self) -> Vec<usize> {
+        let width = self.width;
         let systems = self.model.systems.len();
         let mut h = vec![0usize; systems * width];
         for s in 0..systems {
@@ -276,9 +315,7 @@ impl<'m> Evaluation<'m> {
                 in_component[s as usize] = false;
             }
         }
-        h.chunks(width)
-            .map(|words| CategorySet::from_words(n, words))
-            .collect()
+        h
     }
 
     /// Effective holdings `H(s)` on the date.
@@ -513,26 +550,6 @@ impl<'m> Evaluation<'m> {
         }
     }
 
-    /// Word `w` of the categories an entry reads.
-    fn entry_word(&self, entry: Entry, w: usize) -> usize {
-        match entry {
-            Entry::System(s) => self.holdings(s).words().get(w).copied().unwrap_or(0),
-            Entry::Access(a) => {
-                let access = &self.model.accesses[a];
-                let held = self
-                    .holdings(access.to)
-                    .words()
-                    .get(w)
-                    .copied()
-                    .unwrap_or(0);
-                match &access.categories {
-                    Some(mask) => held & mask.words().get(w).copied().unwrap_or(0),
-                    None => held,
-                }
-            }
-        }
-    }
-
     fn by_country(&self) -> &ByCountry {
         self.by_country.get_or_init(|| {
             let mut all: Vec<(CountryCode, u32, Kind, Entry)> = self
@@ -572,46 +589,112 @@ impl<'m> Evaluation<'m> {
     /// country then category id.
     ///
     /// Categories are taken a word at a time: one search gives the distances
-    /// of the whole block, one pass over the entry points keeps, per country,
-    /// category and kind, the entry with the smallest path, and only those
-    /// paths are built. The block's distances are dropped before the next.
+    /// of the whole block, then one sweep over the systems, in order, looks at
+    /// the entry points on each and keeps, per country, category and kind,
+    /// the entry with the smallest path; only those paths are built. The
+    /// sweep reads distances and holdings in memory order; the block's
+    /// distances are dropped before the next block.
     pub fn matrix(&self) -> Vec<Reach> {
-        let n = self.model.categories.len();
-        let by = self.by_country();
-        let countries = by.countries.len();
+        let model = self.model;
+        let n = model.categories.len();
+        let width = self.width;
+        let systems = model.systems.len();
+        let entries = self.entries();
+        let mut countries: Vec<CountryCode> = entries.iter().map(|&(c, _, _)| c).collect();
+        countries.sort_unstable();
+        countries.dedup();
+
+        // Entry points by system (a stable counting sort), in compact form.
+        let mut masks: Vec<usize> = Vec::new();
+        let mut mask_of: Vec<u32> = vec![NO_MASK; model.accesses.len()];
+        for &a in &self.accesses {
+            if let Some(mask) = &model.accesses[a].categories {
+                mask_of[a] = (masks.len() / width) as u32;
+                masks.extend((0..width).map(|w| mask.words().get(w).copied().unwrap_or(0)));
+            }
+        }
+        let mut starts = vec![0u32; systems + 1];
+        let system_of = |entry: Entry| match entry {
+            Entry::System(s) => s,
+            Entry::Access(a) => model.accesses[a].to,
+        };
+        for &(_, _, entry) in &entries {
+            starts[system_of(entry).0 as usize + 1] += 1;
+        }
+        for s in 0..systems {
+            starts[s + 1] += starts[s];
+        }
+        let mut fill = starts.clone();
+        let mut points = vec![Point::default(); entries.len()];
+        for (i, &(country, kind, entry)) in entries.iter().enumerate() {
+            let s = system_of(entry);
+            let (_, step, _) = self.route_key(kind, entry, |_| 0);
+            let step = match step {
+                Step::Org(o) => o.0 as u128,
+                Step::System(s) => (1 << 32) | s.0 as u128,
+            };
+            let slot = &mut fill[s.0 as usize];
+            points[*slot as usize] = Point {
+                country: countries.binary_search(&country).unwrap_or(0) as u32,
+                kind,
+                key: (step << 32) | s.0 as u128,
+                mask: match entry {
+                    Entry::Access(a) => mask_of[a],
+                    Entry::System(_) => NO_MASK,
+                },
+                entry: i as u32,
+            };
+            *slot += 1;
+        }
+        drop(fill);
+
+        let blocks = n.div_ceil(WORD);
+        let progress =
+            crate::progress::Task::new("building witness paths", (blocks * systems) as u64);
         let mut out = Vec::new();
-        let mut best: Vec<Option<(RouteKey, u32)>> = vec![None; countries * WORD * 4];
-        for w in 0..n.div_ceil(WORD) {
+        let slots = countries.len() * WORD * 4;
+        let mut best_key = vec![u128::MAX; slots];
+        let mut best_entry = vec![0u32; slots];
+        for w in 0..blocks {
             let dist = self.block_distances(w);
-            best.fill(None);
-            for k in 0..countries {
-                let range = by.starts[k] as usize..by.starts[k + 1] as usize;
-                for (i, &(kind, entry)) in by.entries[range.clone()].iter().enumerate() {
-                    for j in ones(self.entry_word(entry, w)) {
-                        let key = self.route_key(kind, entry, |s| dist[s as usize * WORD + j]);
-                        let slot = &mut best[(k * WORD + j) * 4 + kind as usize];
-                        // Strictly smaller: among equal keys the first entry stays.
-                        if slot.is_none_or(|(best, _)| key < best) {
-                            *slot = Some((key, (range.start + i) as u32));
+            best_key.fill(u128::MAX);
+            for s in 0..systems {
+                if s % 65536 == 65535 {
+                    progress.advance(65536);
+                }
+                let held = self.holding_words[s * width + w];
+                if held == 0 {
+                    continue;
+                }
+                let row = &dist[s * WORD..(s + 1) * WORD];
+                for p in &points[starts[s] as usize..starts[s + 1] as usize] {
+                    let reads = match p.mask {
+                        NO_MASK => held,
+                        m => held & masks[m as usize * width + w],
+                    };
+                    for j in ones(reads) {
+                        let key = (row[j] as u128) << 96 | p.key;
+                        let slot = (p.country as usize * WORD + j) * 4 + p.kind as usize;
+                        // Strictly smaller: equal keys mean equal paths.
+                        if key < best_key[slot] {
+                            best_key[slot] = key;
+                            best_entry[slot] = p.entry;
                         }
                     }
                 }
             }
-            for (k, &country) in by.countries.iter().enumerate() {
+            for (k, &country) in countries.iter().enumerate() {
                 for j in 0..WORD.min(n - w * WORD) {
                     let c = CategoryIdx((w * WORD + j) as u32);
-                    let slots = &best[(k * WORD + j) * 4..(k * WORD + j + 1) * 4];
+                    let base = (k * WORD + j) * 4;
                     let kinds: Vec<Kind> = Kind::ALL
                         .into_iter()
-                        .filter(|&kind| slots[kind as usize].is_some())
+                        .filter(|&kind| best_key[base + kind as usize] != u128::MAX)
                         .collect();
                     let Some(&first) = kinds.first() else {
                         continue;
                     };
-                    let Some((_, i)) = slots[first as usize] else {
-                        continue;
-                    };
-                    let (_, entry) = by.entries[i as usize];
+                    let (_, _, entry) = entries[best_entry[base + first as usize] as usize];
                     let head = self.head(first, entry);
                     let path = self.path_from(entry, head, c, |s| dist[s as usize * WORD + j]);
                     out.push(Reach {
