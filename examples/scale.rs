@@ -140,14 +140,35 @@ fn timed<T>(repeat: usize, mut f: impl FnMut() -> T) -> (T, Time) {
     best.expect("at least one run")
 }
 
+/// Where a child writes its peak memory.
+const PEAK_FILE: &str = "REACHMAP_SCALE_PEAK_FILE";
+
+/// Writes this process's peak resident memory (VmHWM, KiB) where the parent
+/// asked. The child's own figure: `ru_maxrss` from `wait4` would include the
+/// parent's, which survives fork and exec.
+fn report_peak() {
+    let Some(file) = std::env::var_os(PEAK_FILE) else {
+        return;
+    };
+    let status = fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let peak = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .unwrap_or(0);
+    let _ = fs::write(file, peak.to_string());
+}
+
 /// Runs this program as the command line in a child, stdout to `out`.
 fn child(args: &[&str], out: &Path, repeat: usize) -> Result<Run, String> {
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
     let mut best: Option<Run> = None;
     for _ in 0..repeat.max(1) {
         let file = fs::File::create(out).map_err(|e| e.to_string())?;
+        let peak_file = out.with_extension("peak");
         let start = Instant::now();
         let child = Command::new(&exe)
+            .env(PEAK_FILE, &peak_file)
             .arg("--cli")
             .args(args)
             .stdout(file)
@@ -155,6 +176,7 @@ fn child(args: &[&str], out: &Path, repeat: usize) -> Result<Run, String> {
             .spawn()
             .map_err(|e| e.to_string())?;
         let mut status = 0;
+        // wait4 rather than Child::wait: it also reports the child's CPU time.
         // SAFETY: an all-zero rusage is a valid value for wait4 to fill in.
         let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
         // SAFETY: waits for our own child, once; std's Child is not waited on after this.
@@ -168,12 +190,16 @@ fn child(args: &[&str], out: &Path, repeat: usize) -> Result<Run, String> {
             return Err(format!("reachmap {} exited with {exit}", args.join(" ")));
         }
         let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+        let peak_kib = fs::read_to_string(&peak_file)
+            .ok()
+            .and_then(|p| p.trim().parse().ok())
+            .ok_or("the child did not report its peak memory")?;
         let run = Run {
             time: Time {
                 wall,
                 cpu: tv(usage.ru_utime) + tv(usage.ru_stime),
             },
-            peak_kib: usage.ru_maxrss as u64,
+            peak_kib,
         };
         if best.is_none_or(|b| run.time.wall < b.time.wall) {
             best = Some(run);

@@ -142,27 +142,35 @@ pub fn check(evaluation: &Evaluation, reach: &[Reach]) -> Vec<Finding> {
     findings
 }
 
-fn sort(findings: &mut [Finding]) {
-    findings.sort_by(|a, b| {
+fn sort(findings: &mut Vec<Finding>) {
+    // Sorting indices, not findings: a stable sort moves each element many
+    // times, and a finding is a few hundred bytes.
+    #[allow(clippy::type_complexity)]
+    fn key(
+        f: &Finding,
+    ) -> (
+        Severity,
+        &String,
+        &Option<String>,
+        &Option<String>,
+        &Option<String>,
+        &Option<FindingLocation>,
+        &String,
+    ) {
         (
-            a.severity,
-            &a.rule,
-            &a.country,
-            &a.category,
-            &a.org,
-            &a.location,
-            &a.message,
+            f.severity,
+            &f.rule,
+            &f.country,
+            &f.category,
+            &f.org,
+            &f.location,
+            &f.message,
         )
-            .cmp(&(
-                b.severity,
-                &b.rule,
-                &b.country,
-                &b.category,
-                &b.org,
-                &b.location,
-                &b.message,
-            ))
-    });
+    }
+    let mut order: Vec<u32> = (0..findings.len() as u32).collect();
+    order.sort_by(|&a, &b| key(&findings[a as usize]).cmp(&key(&findings[b as usize])));
+    let mut slots: Vec<Option<Finding>> = std::mem::take(findings).into_iter().map(Some).collect();
+    findings.extend(order.into_iter().filter_map(|i| slots[i as usize].take()));
 }
 
 impl PartialOrd for FindingLocation {

@@ -10,6 +10,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::hash::BuildHasher;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -708,64 +709,55 @@ fn bad_choice(
     }
 }
 
-/// An id as a hash-map key. Its first bytes are kept inline, so a probe
-/// compares without following a pointer to the id's string (at a million
-/// references, that second cache miss per lookup was most of the cost).
-#[derive(Clone, Copy)]
-struct IdKey<'a> {
-    inline: [u8; INLINE],
-    len: usize,
-    full: &'a str,
-}
-
-const INLINE: usize = 16;
-
-impl<'a> IdKey<'a> {
-    fn new(id: &'a str) -> IdKey<'a> {
-        let mut inline = [0; INLINE];
-        let n = id.len().min(INLINE);
-        inline[..n].copy_from_slice(&id.as_bytes()[..n]);
-        IdKey {
-            inline,
-            len: id.len(),
-            full: id,
-        }
-    }
-}
-
-impl PartialEq for IdKey<'_> {
-    fn eq(&self, other: &Self) -> bool {
-        self.len == other.len
-            && self.inline == other.inline
-            && (self.len <= INLINE || self.full == other.full)
-    }
-}
-
-impl Eq for IdKey<'_> {}
-
-impl std::hash::Hash for IdKey<'_> {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        state.write(self.full.as_bytes());
-    }
-}
-
 /// Ids of one namespace, for resolving references with suggestions.
+///
+/// The table holds only each id's number; the ids themselves are copied
+/// side by side into one buffer. At a million references the lookups are
+/// random, so what matters is how much memory they touch: a few megabytes
+/// here, against the ids' own allocations spread over the whole model.
 struct Index<'m> {
     what: &'static str,
-    ids: Map<IdKey<'m>, u32>,
+    ids: Vec<&'m str>,
+    /// The ids' bytes, one after another; id `i` ends at `ends[i]`.
+    bytes: Vec<u8>,
+    ends: Vec<u32>,
+    table: hashbrown::HashTable<u32>,
+    hasher: FixedState,
 }
 
 impl<'m> Index<'m> {
     fn new(what: &'static str, ids: impl ExactSizeIterator<Item = &'m str>) -> Index<'m> {
-        let mut map = Map::with_capacity_and_hasher(ids.len(), FixedState::default());
-        for (i, id) in ids.enumerate() {
-            map.insert(IdKey::new(id), i as u32);
+        let mut index = Index {
+            what,
+            ids: Vec::with_capacity(ids.len()),
+            bytes: Vec::new(),
+            ends: Vec::with_capacity(ids.len()),
+            table: hashbrown::HashTable::with_capacity(ids.len()),
+            hasher: FixedState::default(),
+        };
+        for id in ids {
+            index.ids.push(id);
+            index.bytes.extend_from_slice(id.as_bytes());
+            index.ends.push(index.bytes.len() as u32);
         }
-        Index { what, ids: map }
+        for i in 0..index.ids.len() as u32 {
+            let hash = index.hasher.hash_one(index.id(i));
+            let (bytes, ends, hasher) = (&index.bytes, &index.ends, &index.hasher);
+            index
+                .table
+                .insert_unique(hash, i, |&j| hasher.hash_one(id_at(bytes, ends, j)));
+        }
+        index
+    }
+
+    fn id(&self, i: u32) -> &[u8] {
+        id_at(&self.bytes, &self.ends, i)
     }
 
     fn get(&self, name: &str) -> Option<u32> {
-        self.ids.get(&IdKey::new(name)).copied()
+        let name = name.as_bytes();
+        let hash = self.hasher.hash_one(name);
+        self.table.find(hash, |&i| self.id(i) == name).copied()
     }
 
     fn resolve(&self, b: &mut Builder, name: &str, pos: Pos, label: Label) -> Option<u32> {
@@ -784,7 +776,7 @@ impl<'m> Index<'m> {
         )
         .at(Some(location))
         .entry(label.to_string());
-        if let Some(s) = suggest(name, self.ids.keys().map(|k| k.full)) {
+        if let Some(s) = suggest(name, self.ids.iter().copied()) {
             d.message.push_str(&format!("; did you mean \"{s}\"?"));
             d = d.help(format!(
                 "change it to \"{s}\", or declare a {} with id \"{name}\"",
@@ -795,6 +787,14 @@ impl<'m> Index<'m> {
         }
         b.error(d);
     }
+}
+
+fn id_at<'a>(bytes: &'a [u8], ends: &[u32], i: u32) -> &'a [u8] {
+    let start = match i {
+        0 => 0,
+        _ => ends[i as usize - 1] as usize,
+    };
+    &bytes[start..ends[i as usize] as usize]
 }
 
 /// What the files hold, by section: parsed TOML tables and CSV tables to read.
