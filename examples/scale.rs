@@ -53,7 +53,9 @@ fn main() -> ExitCode {
     if let Some(cli) = args.cli {
         let parsed =
             reachmap::cli::Cli::parse_from(std::iter::once("reachmap".to_string()).chain(cli));
-        return reachmap::cli::run(parsed).into();
+        let outcome = reachmap::cli::run(parsed);
+        report_peak();
+        return outcome.into();
     }
     let mut rows_out = Vec::new();
     for &seed in &args.seeds {
