@@ -721,8 +721,17 @@ struct Index<'m> {
     /// The ids' bytes, one after another; id `i` ends at `ends[i]`.
     bytes: Vec<u8>,
     ends: Vec<u32>,
-    table: hashbrown::HashTable<u32>,
+    table: hashbrown::HashTable<Slot>,
     hasher: FixedState,
+}
+
+/// A table slot: the id's number, with its length and first bytes, so that
+/// most lookups are decided without reading the id itself.
+#[derive(Clone, Copy)]
+struct Slot {
+    index: u32,
+    len: u32,
+    head: u64,
 }
 
 impl<'m> Index<'m> {
@@ -741,11 +750,17 @@ impl<'m> Index<'m> {
             index.ends.push(index.bytes.len() as u32);
         }
         for i in 0..index.ids.len() as u32 {
-            let hash = index.hasher.hash_one(index.id(i));
+            let id = index.id(i);
+            let hash = index.hasher.hash_one(id);
+            let slot = Slot {
+                index: i,
+                len: id.len() as u32,
+                head: head(id),
+            };
             let (bytes, ends, hasher) = (&index.bytes, &index.ends, &index.hasher);
             index
                 .table
-                .insert_unique(hash, i, |&j| hasher.hash_one(id_at(bytes, ends, j)));
+                .insert_unique(hash, slot, |s| hasher.hash_one(id_at(bytes, ends, s.index)));
         }
         index
     }
@@ -757,7 +772,14 @@ impl<'m> Index<'m> {
     fn get(&self, name: &str) -> Option<u32> {
         let name = name.as_bytes();
         let hash = self.hasher.hash_one(name);
-        self.table.find(hash, |&i| self.id(i) == name).copied()
+        let (len, first) = (name.len() as u32, head(name));
+        self.table
+            .find(hash, |s| {
+                s.len == len
+                    && s.head == first
+                    && (name.len() <= 8 || self.id(s.index)[8..] == name[8..])
+            })
+            .map(|s| s.index)
     }
 
     fn resolve(&self, b: &mut Builder, name: &str, pos: Pos, label: Label) -> Option<u32> {
@@ -787,6 +809,14 @@ impl<'m> Index<'m> {
         }
         b.error(d);
     }
+}
+
+/// The first eight bytes, zero-padded, as a number.
+fn head(id: &[u8]) -> u64 {
+    let mut bytes = [0u8; 8];
+    let n = id.len().min(8);
+    bytes[..n].copy_from_slice(&id[..n]);
+    u64::from_be_bytes(bytes)
 }
 
 fn id_at<'a>(bytes: &'a [u8], ends: &[u32], i: u32) -> &'a [u8] {
@@ -988,15 +1018,6 @@ struct Built<T> {
     deferred: Vec<Diagnostic>,
 }
 
-/// The first eight bytes of an id as a number that sorts as the id does
-/// (shorter ids are padded with zeros); equal prefixes fall back to the ids.
-fn prefix(id: &str) -> u64 {
-    let mut bytes = [0u8; 8];
-    let n = id.len().min(8);
-    bytes[..n].copy_from_slice(&id.as_bytes()[..n]);
-    u64::from_be_bytes(bytes)
-}
-
 /// Sorts entries by id and reports duplicates, naming both places; the first
 /// written wins and the others are dropped with their deferred diagnostics.
 fn keep_first<T>(
@@ -1011,7 +1032,8 @@ fn keep_first<T>(
     let mut order: Vec<(u64, u32)> = entries
         .iter()
         .enumerate()
-        .map(|(i, e)| (prefix(id(&e.value)), i as u32))
+        // The first bytes as a number sort as the id does; ties fall back to the ids.
+        .map(|(i, e)| (head(id(&e.value).as_bytes()), i as u32))
         .collect();
     order.sort_unstable_by(|x, y| {
         let (a, b) = (&entries[x.1 as usize], &entries[y.1 as usize]);
@@ -1563,11 +1585,13 @@ fn flows<'s>(b: &mut Builder<'s>, part: Part<'s>, refs: &Refs) -> Vec<Flow> {
         if let Some(key_pos) = e.pos_of(k!(Flow, "id")) {
             id_places.push((flows.len(), e.pos, key_pos));
         }
+        let from = b.reference(refs.systems, e, k!(Flow, "from")).unwrap_or(0);
+        let to = b.reference(refs.systems, e, k!(Flow, "to")).unwrap_or(0);
         let named = category_list(b, refs.categories, e, k!(Flow, "categories"));
         flows.push(Flow {
             id: e.text(k!(Flow, "id")),
-            from: SystemIdx(b.reference(refs.systems, e, k!(Flow, "from")).unwrap_or(0)),
-            to: SystemIdx(b.reference(refs.systems, e, k!(Flow, "to")).unwrap_or(0)),
+            from: SystemIdx(from),
+            to: SystemIdx(to),
             categories: named.as_deref().map(|n| refs.subtrees.expand(n)),
             categories_named: named.unwrap_or_default(),
             purpose: e.text(k!(Flow, "purpose")),
@@ -1590,9 +1614,11 @@ fn accesses<'s>(b: &mut Builder<'s>, part: Part<'s>, refs: &Refs) -> Vec<Access>
         if let Some(key_pos) = e.pos_of(k!(Access, "id")) {
             id_places.push((accesses.len(), e.pos, key_pos));
         }
+        // Both lookups together: their cache misses overlap.
         let who = b
             .reference(refs.organisations, e, k!(Access, "who"))
             .map(OrgIdx);
+        let to = b.reference(refs.systems, e, k!(Access, "to")).unwrap_or(0);
         let named = category_list(b, refs.categories, e, k!(Access, "categories"));
         let from_country = match e.get(k!(Access, "from_country")) {
             Some(_) => b.country(e, k!(Access, "from_country")),
@@ -1601,7 +1627,7 @@ fn accesses<'s>(b: &mut Builder<'s>, part: Part<'s>, refs: &Refs) -> Vec<Access>
         accesses.push(Access {
             id: e.text(k!(Access, "id")),
             who: who.unwrap_or(OrgIdx(0)),
-            to: SystemIdx(b.reference(refs.systems, e, k!(Access, "to")).unwrap_or(0)),
+            to: SystemIdx(to),
             categories: named.as_deref().map(|n| refs.subtrees.expand(n)),
             categories_named: named.unwrap_or_default(),
             from_country: from_country.unwrap_or(PLACEHOLDER),
