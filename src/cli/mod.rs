@@ -1,6 +1,8 @@
 //! The command line: parsing with clap, one function per subcommand, exit
 //! codes 0 (fine), 1 (error findings or a difference), 2 (bad model or usage).
 
+mod report;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -56,6 +58,10 @@ pub enum Command {
         #[command(flatten)]
         date: AsOf,
     },
+    /// Write the disclosure-ready report set (APPI statement in Japanese and
+    /// English, sub-processor list, GDPR Art. 30 record, findings, matrix)
+    #[command(long_about = report::ABOUT)]
+    Report(report::ReportArgs),
     /// JSON Schema of the model files
     Schema,
 }
@@ -205,6 +211,7 @@ pub fn run(cli: Cli) -> Outcome {
             emit(&explain::explain(&evaluation, country, category, all_paths));
             Outcome::Ok
         }
+        Command::Report(args) => report::run(args),
         Command::Schema => {
             emit(&crate::model::schema::render());
             Outcome::Ok
