@@ -25,6 +25,8 @@ use reachmap::report::set::{self, MARKER};
 ///   jp-db from Korea (KR: accessed), purpose written as a spreadsheet formula.
 /// - vault-de: runs de-vault in Germany but cannot read it (DE: stored only),
 ///   name starting with "-" to test CSV neutralisation.
+/// - audit-us: seated in the US, its people read `customer.card` on jp-db from
+///   Japan (US: seat), under a provision contract.
 ///
 /// Holdings: jp-db holds the whole `customer` tree; us-store chat and email;
 /// de-vault card. `disclosed_countries = ["US"]`.
@@ -59,6 +61,11 @@ name = "Acme Corp"
 name_ja = "アクメ株式会社"
 country = "JP"
 role = "controller"
+[[organisation]]
+id = "audit-us"
+name = "Audit US LLC"
+country = "US"
+role = "processor"
 [[organisation]]
 id = "helpdesk-jp"
 name = "Helpdesk JP"
@@ -127,6 +134,13 @@ mode = "monitoring"
 controls = ["mfa", "logging"]
 observed = "weekly reviews"
 [[access]]
+who = "audit-us"
+to = "jp-db"
+categories = ["customer.card"]
+from_country = "JP"
+purpose = "audit"
+mode = "remote"
+[[access]]
 who = "group-kr"
 to = "jp-db"
 categories = ["customer.email"]
@@ -148,6 +162,11 @@ from = "cloud-us"
 to = "sub-cn"
 kind = "re-entrustment"
 purpose = "moderation"
+[[contract]]
+from = "acme"
+to = "audit-us"
+kind = "provision"
+purpose = "audit"
 [[contract]]
 from = "acme"
 to = "vault-de"
@@ -205,6 +224,8 @@ fn english_disclosure_names_each_country_its_system_and_its_chain() {
     let doc = &files["appi-disclosure.en.md"];
     // Five foreign countries in code order; counts are (categories reached,
     // organisations reading there, systems stored there). Only US is disclosed.
+    // US: chat and email on us-store, card by audit-us's seat; cloud-us and
+    // audit-us.
     assert_lines(
         doc,
         "appi-disclosure.en.md",
@@ -212,7 +233,7 @@ fn english_disclosure_names_each_country_its_system_and_its_chain() {
             "| China (CN) | 1 | 1 | 0 | **no** |",
             "| Germany (DE) | 1 | 0 | 1 | **no** |",
             "| South Korea (KR) | 1 | 1 | 0 | **no** |",
-            "| United States (US) | 2 | 1 | 1 | yes |",
+            "| United States (US) | 3 | 2 | 1 | yes |",
             "| Vietnam (VN) | 1 | 1 | 0 | **no** |",
             "## 1. China (CN)",
             "## 5. Vietnam (VN)",
@@ -226,7 +247,7 @@ fn english_disclosure_names_each_country_its_system_and_its_chain() {
         &[
             "#### Sub CN Ltd. (`sub-cn`)",
             "- Relationship: re-entrustment",
-            "- Under APPI Art. 28: a third party in a foreign country: Art. 28 applies, to entrustment as to provision",
+            "- Under APPI Art. 28: a third party in a foreign country (Art. 28 applies to entrustment too)",
             "- Chain of contracts: Acme Corp → Cloud US Inc. (entrustment) → Sub CN Ltd. (re-entrustment)",
             "- Basis for the transfer abroad: none recorded",
             "- Personal data: Support chat",
@@ -263,6 +284,9 @@ fn english_disclosure_names_each_country_its_system_and_its_chain() {
         us,
         "US section",
         &[
+            "#### Audit US LLC (`audit-us`)",
+            "- Relationship: provision",
+            "  - Remote access from Japan to Main database (`jp-db`, in Japan), no dates recorded. The organisation is seated in this country; its people work from elsewhere.",
             "- Basis for the transfer abroad: consent",
             "  - Operates US object store (`us-store`, in United States) and can read what it holds, since 2023-01-01.",
         ],
@@ -295,7 +319,9 @@ fn japanese_disclosure_reads_as_a_japanese_statement() {
             "- 基準日：2024年4月1日",
             "- 個人情報取扱事業者（本書において「当社」）：アクメ株式会社",
             "| 中国（CN） | 1 | 1 | 0 | **なし** |",
-            "| 米国（US） | 2 | 1 | 1 | あり |",
+            "| 米国（US） | 3 | 2 | 1 | あり |",
+            "- 当社との関係：第三者提供",
+            "- 法第28条との関係：外国にある第三者に該当",
             "## 1. 中国（CN）",
             "### 1.2 当該外国における個人情報の保護に関する制度",
             "- 当社との関係：再委託",
@@ -335,19 +361,20 @@ fn subprocessor_list_has_every_handler_and_neutralised_cells() {
         })
         .collect();
     // Sorted by name: "-Vault GmbH" sorts first ('-' before letters), then
-    // Cloud US, Group KR, Helpdesk JP, Sub CN. Acme is the controller.
+    // Audit US, Cloud US, Group KR, Helpdesk JP, Sub CN. Acme is the controller.
     let names: Vec<&str> = rows.iter().map(|r| r["Entity"].as_str()).collect();
     assert_eq!(
         names,
         [
             "'-Vault GmbH",
+            "Audit US LLC",
             "Cloud US Inc.",
             "Group KR",
             "Helpdesk JP",
             "Sub CN Ltd."
         ]
     );
-    let sub = &rows[4];
+    let sub = &rows[5];
     assert_eq!(sub["Where processed"], "China (CN)");
     assert_eq!(sub["Corporate seat"], "China (CN)");
     assert_eq!(sub["Systems"], "US object store (us-store, US)");
@@ -357,17 +384,21 @@ fn subprocessor_list_has_every_handler_and_neutralised_cells() {
     );
     assert_eq!(sub["Relationship"], "re-entrustment");
     assert_eq!(sub["Since"], "", "the access has no since");
-    let group = &rows[2];
+    let group = &rows[3];
     assert_eq!(group["Purpose"], "'=SUM(1,2)");
     assert_eq!(group["Relationship"], "no contract recorded");
-    let helpdesk = &rows[3];
+    let helpdesk = &rows[4];
     assert_eq!(helpdesk["Where processed"], "Vietnam (VN)");
     assert_eq!(helpdesk["Since"], "2022-05-01");
     assert_eq!(helpdesk["Last day"], "2024-12-31");
     let vault = &rows[0];
     assert_eq!(vault["Where processed"], "Germany (DE)");
     assert_eq!(vault["Personal data"], "Card number (customer.card)");
-    let cloud = &rows[1];
+    let audit = &rows[1];
+    assert_eq!(audit["Where processed"], "Japan (JP)");
+    assert_eq!(audit["Corporate seat"], "United States (US)");
+    assert_eq!(audit["Relationship"], "provision");
+    let cloud = &rows[2];
     assert_eq!(cloud["Transfer basis"], "consent");
     assert_eq!(cloud["Since"], "2023-01-01");
 
@@ -398,14 +429,16 @@ fn art30_record_has_one_row_per_purpose_with_columns_a_to_g() {
         .records()
         .map(|r| r.unwrap().iter().map(String::from).collect())
         .collect();
-    // Purposes, byte order ('=' < 'h'), the unrecorded one last: the access
-    // purposes (=SUM, moderation, support) and the contract purposes of the
-    // organisations running systems (hosting: cloud-us; key-less backup: vault-de).
+    // Purposes, byte order ('=' < 'a'), the unrecorded one last: the access
+    // purposes (=SUM, audit, moderation, support) and the contract purposes of
+    // the organisations running systems (hosting: cloud-us; key-less backup:
+    // vault-de).
     let purposes: Vec<&str> = rows.iter().map(|r| r[1].as_str()).collect();
     assert_eq!(
         purposes,
         [
             "'=SUM(1,2)",
+            "audit",
             "hosting",
             "key-less backup",
             "moderation",
@@ -413,7 +446,17 @@ fn art30_record_has_one_row_per_purpose_with_columns_a_to_g() {
             "(not recorded in the model: storage and operation of the systems listed)"
         ]
     );
-    let moderation = &rows[3];
+    let audit = &rows[1];
+    // audit-us's people are in Japan (home); its seat makes it a US transfer.
+    assert_eq!(
+        audit[5],
+        "United States (US): seat by Audit US LLC; safeguard recorded: none; EU: partial adequacy decision (certain recipients only)"
+    );
+    assert_eq!(
+        audit[4],
+        "processor: Audit US LLC (audit-us, US), provision"
+    );
+    let moderation = &rows[4];
     assert_eq!(moderation[3], "Support chat (customer.chat)");
     assert_eq!(
         moderation[4],
@@ -424,18 +467,18 @@ fn art30_record_has_one_row_per_purpose_with_columns_a_to_g() {
         "China (CN): accessed by Sub CN Ltd.; safeguard recorded: none; EU: no adequacy decision"
     );
     assert_eq!(moderation[7], "logging; mfa");
-    let hosting = &rows[1];
+    let hosting = &rows[2];
     assert_eq!(
         hosting[5],
         "United States (US): operated, stored by Cloud US Inc.; safeguard recorded: consent; EU: partial adequacy decision (certain recipients only)"
     );
-    let support = &rows[4];
+    let support = &rows[5];
     // The seat reach (helpdesk-jp is seated in Japan) is home, not a transfer.
     assert_eq!(
         support[5],
         "Vietnam (VN): accessed by Helpdesk JP; safeguard recorded: none; EU: no adequacy decision"
     );
-    let own = &rows[5];
+    let own = &rows[6];
     assert_eq!(own[4], "none: handled by the controller only");
     assert_eq!(own[5], "none (all handling in JP)");
     assert_eq!(

@@ -12,7 +12,7 @@
 use super::escape::{markdown as md, markdown_code as code};
 use super::handling::{Appi, Handling, Relation, Unit};
 use super::lang::{self, Lang};
-use crate::model::{CountryCode, CountryInfo, Kind, Meta, OrgIdx, Role};
+use crate::model::{ContractKind, CountryCode, CountryInfo, Kind, Meta, OrgIdx, Role};
 
 fn t<'a>(language: Lang, en: &'a str, ja: &'a str) -> &'a str {
     match language {
@@ -400,10 +400,19 @@ impl Doc<'_, '_, '_> {
     fn appi_words(&self, org: OrgIdx, country: CountryCode) -> String {
         let model = self.h.model();
         let home = self.country_name(model.info.home);
+        // Entrustment is the case people get wrong: say that Art. 28 still applies.
+        let entrusted = matches!(
+            self.h.relation(org),
+            Relation::Contracts(kinds) if kinds.iter().any(|k| matches!(
+                k,
+                ContractKind::Entrustment | ContractKind::ReEntrustment
+            ))
+        );
         match (self.l, self.h.appi(org)) {
-            (Lang::En, Appi::ForeignThirdParty) => {
-                "a third party in a foreign country: Art. 28 applies, to entrustment as to provision".into()
+            (Lang::En, Appi::ForeignThirdParty) if entrusted => {
+                "a third party in a foreign country (Art. 28 applies to entrustment too)".into()
             }
+            (Lang::En, Appi::ForeignThirdParty) => "a third party in a foreign country".into(),
             (Lang::En, Appi::Rule15ThirdParty) => {
                 "a third party in a country designated under Rule 15, which is not a \"foreign country\" for Art. 28(1)".into()
             }
@@ -414,9 +423,10 @@ impl Doc<'_, '_, '_> {
             (Lang::En, Appi::OwnHandling) => {
                 "the controller's own handling in a foreign country (not a provision)".into()
             }
-            (Lang::Ja, Appi::ForeignThirdParty) => {
+            (Lang::Ja, Appi::ForeignThirdParty) if entrusted => {
                 "外国にある第三者に該当（委託に伴う提供であっても法第28条が適用される）".into()
             }
+            (Lang::Ja, Appi::ForeignThirdParty) => "外国にある第三者に該当".into(),
             (Lang::Ja, Appi::Rule15ThirdParty) => {
                 "規則第15条に基づき指定された国にある第三者（法第28条第1項の「外国」から除かれる）".into()
             }
