@@ -2,6 +2,7 @@
 //! codes 0 (fine), 1 (error findings or a difference), 2 (bad model or usage).
 
 mod diff;
+mod report;
 mod timeline;
 mod without;
 
@@ -68,6 +69,10 @@ pub enum Command {
     Diff(diff::DiffArgs),
     /// Every date on which a model's reach changes, and what changes on it
     Timeline(timeline::TimelineArgs),
+    /// Write the disclosure-ready report set (APPI statement in Japanese and
+    /// English, sub-processor list, GDPR Art. 30 record, findings, matrix)
+    #[command(long_about = report::ABOUT)]
+    Report(report::ReportArgs),
     /// JSON Schema of the model files
     Schema,
 }
@@ -225,6 +230,7 @@ pub fn run(cli: Cli) -> Outcome {
         }
         Command::Diff(args) => diff::run(args),
         Command::Timeline(args) => timeline::run(args),
+        Command::Report(args) => report::run(args),
         Command::Schema => {
             emit(&crate::model::schema::render());
             Outcome::Ok

@@ -28,6 +28,20 @@ pub fn markdown(text: &str) -> String {
     out
 }
 
+/// An identifier as a Markdown code span that is safe inside a table cell:
+/// a backtick cannot close the span early and a pipe cannot split the cell.
+pub fn markdown_code(text: &str) -> String {
+    let inner: String = text
+        .chars()
+        .map(|ch| match ch {
+            '`' => '\'',
+            '\n' | '\r' => ' ',
+            other => other,
+        })
+        .collect();
+    format!("`{}`", inner.replace('|', "\\|"))
+}
+
 /// Text for HTML element content or a quoted attribute.
 pub fn html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -62,5 +76,11 @@ mod tests {
         assert_eq!(markdown("a|b"), "a\\|b");
         assert_eq!(markdown("<script>"), "\\<script\\>");
         assert_eq!(markdown("two\nlines"), "two lines");
+    }
+
+    #[test]
+    fn code_spans_cannot_be_closed_or_split() {
+        assert_eq!(markdown_code("user.id"), "`user.id`");
+        assert_eq!(markdown_code("a`b|c"), "`a'b\\|c`");
     }
 }
