@@ -84,7 +84,7 @@ pub struct AsOf {
     pub as_of: Option<Date>,
 }
 
-fn date_arg(text: &str) -> Result<Date, String> {
+pub(crate) fn date_arg(text: &str) -> Result<Date, String> {
     parse_date(text)
         .ok_or_else(|| format!("\"{text}\" is not a date; write YYYY-MM-DD, e.g. 2021-03-01"))
 }

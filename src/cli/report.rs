@@ -54,6 +54,16 @@ pub struct ReportArgs {
     /// everything in it is deleted
     #[arg(long)]
     pub force: bool,
+    /// Also report what changed since this model (diff.md, diff.json);
+    /// evaluated on its own as_of unless --baseline-as-of is given
+    #[arg(long, value_name = "MODEL")]
+    pub baseline: Option<PathBuf>,
+    /// Also report what changed since this date (of the baseline model, or of
+    /// MODEL itself when no --baseline is given)
+    #[arg(long, value_name = "DATE", value_parser = super::date_arg)]
+    pub baseline_as_of: Option<crate::model::Date>,
+    #[command(flatten)]
+    pub without: super::without::Without,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -97,8 +107,22 @@ fn default_out(model: &Path) -> Option<PathBuf> {
 }
 
 pub fn run(args: ReportArgs) -> Outcome {
-    let Ok(model) = load(&args.model) else {
+    let Ok(loaded) = load(&args.model) else {
         return Outcome::Failed;
+    };
+    let baseline_model = match &args.baseline {
+        Some(path) => match load(path) {
+            Ok(m) => Some(m),
+            Err(_) => return Outcome::Failed,
+        },
+        None => None,
+    };
+    // The what-if applies to the reported model, not to the baseline.
+    let unchanged =
+        (args.baseline.is_none() && args.baseline_as_of.is_some()).then(|| loaded.clone());
+    let model = match args.without.apply(loaded) {
+        Ok(m) => m,
+        Err(o) => return o,
     };
     let Some(out) = args.out.clone().or_else(|| default_out(&args.model)) else {
         return fail(format!(
@@ -111,7 +135,11 @@ pub fn run(args: ReportArgs) -> Outcome {
         args.date.as_of.unwrap_or_else(|| model.default_date()),
     );
     let root = model_root(&args.model);
-    let built = set::build(&evaluation, &root, &args.lang.languages());
+    let before_model = baseline_model.as_ref().or(unchanged.as_ref());
+    let before = before_model
+        .map(|m| Evaluation::new(m, args.baseline_as_of.unwrap_or_else(|| m.default_date())));
+    let built =
+        set::build_with_baseline(&evaluation, &root, &args.lang.languages(), before.as_ref());
     let mut protect = vec![args.model.clone()];
     if let Ok(cwd) = std::env::current_dir() {
         protect.push(cwd);

@@ -42,6 +42,17 @@ pub struct ReportSet {
 /// Builds the set. `model_root` is the model directory (or the directory of
 /// a single-file model); only paths relative to it reach the reports.
 pub fn build(evaluation: &Evaluation, model_root: &Path, languages: &[Lang]) -> ReportSet {
+    build_with_baseline(evaluation, model_root, languages, None)
+}
+
+/// Builds the set; with a baseline, the set also holds what changed since it
+/// (`diff.md`, `diff.json`).
+pub fn build_with_baseline(
+    evaluation: &Evaluation,
+    model_root: &Path,
+    languages: &[Lang],
+    baseline: Option<&Evaluation>,
+) -> ReportSet {
     let h = Handling::new(evaluation);
     let findings = findings::findings(evaluation, model_root);
     let text = |name: &str, body: String| (name.to_string(), body.into_bytes());
@@ -62,6 +73,11 @@ pub fn build(evaluation: &Evaluation, model_root: &Path, languages: &[Lang]) -> 
     ];
     for &l in languages {
         files.push(text(&disclosure_name(l), disclosure::render(&h, l)));
+    }
+    if let Some(before) = baseline {
+        let diff = crate::diff::Diff::between(before, evaluation);
+        files.push(text("diff.md", crate::diff::render::markdown(&diff)));
+        files.push(text("diff.json", crate::diff::render::json(&diff)));
     }
     files.extend(diagrams(evaluation));
     let index = index(&h, &files, &findings);
@@ -101,11 +117,15 @@ fn describe(name: &str) -> Option<&'static str> {
         "matrix.md" => "Which countries reach which personal data, and how",
         "matrix.csv" => "The reach matrix, one row per country and category",
         "matrix.json" => "The reach matrix, as `reachmap matrix --format json` prints it",
+        "diff.md" => {
+            "What changed since the baseline: reach gained and lost, and the entries that explain it"
+        }
+        "diff.json" => "The change since the baseline, as `reachmap diff --format json` prints it",
         _ => return None,
     })
 }
 
-const ORDER: [&str; 10] = [
+const ORDER: [&str; 12] = [
     "appi-disclosure.ja.md",
     "appi-disclosure.en.md",
     "subprocessors.md",
@@ -116,6 +136,8 @@ const ORDER: [&str; 10] = [
     "matrix.md",
     "matrix.csv",
     "matrix.json",
+    "diff.md",
+    "diff.json",
 ];
 
 fn index(h: &Handling, files: &[File], findings: &[Finding]) -> String {
