@@ -97,6 +97,9 @@ impl Builder {
     fn check_entry(&mut self, raw: RawEntry, label: String) -> Entry {
         let section = raw.section;
         let mut values = HashMap::new();
+        // Keys written, valid or not: a key with a bad value is reported for
+        // its value, not a second time as missing.
+        let mut written: Vec<&'static str> = Vec::new();
         for field in raw.fields {
             let Some(spec) = section.field(&field.key) else {
                 let known = section.fields().iter().map(|f| f.name);
@@ -121,6 +124,7 @@ impl Builder {
                 self.error(d);
                 continue;
             };
+            written.push(spec.name);
             let entry_label = format!("{label}.{}", field.key);
             if let Some(value) = self.check_value(spec, field.value, &field.location, &entry_label)
             {
@@ -128,7 +132,7 @@ impl Builder {
             }
         }
         for spec in section.fields().iter().filter(|f| f.required) {
-            if !values.contains_key(spec.name) {
+            if !written.contains(&spec.name) {
                 self.error(
                     Diagnostic::new(
                         "missing-key",
