@@ -228,6 +228,7 @@ impl Builder {
             RawValue::Date(d) => format!("the date {d}"),
             RawValue::List(_) => "a list".into(),
             RawValue::Cell(s) => format!("\"{s}\""),
+            RawValue::InvalidDate { written, .. } => format!("the impossible date {written}"),
             RawValue::Other(what) => format!("a {what}"),
         };
         match spec.ty {
@@ -262,6 +263,18 @@ impl Builder {
             },
             FieldType::Date => match value {
                 RawValue::Date(d) => Some(Value::Date(d)),
+                RawValue::InvalidDate { written, reason } => {
+                    self.error(
+                        Diagnostic::new(
+                            "bad-date",
+                            format!("`{}` is not a calendar date: {written} ({reason})", spec.name),
+                        )
+                        .at(Some(location.clone()))
+                        .entry(label.to_string())
+                        .help("write a real calendar date as YYYY-MM-DD, e.g. 2021-02-24"),
+                    );
+                    None
+                }
                 RawValue::Str(s) => match parse_date(&s) {
                     Some(d) => Some(Value::Date(d)),
                     None => {

@@ -20,6 +20,9 @@ pub enum RawValue {
     List(Vec<(RawValue, Location)>),
     /// A CSV cell: text whose type comes from the key.
     Cell(String),
+    /// A TOML date that is not a calendar date (`2021-02-30`), as written,
+    /// with the parser's reason.
+    InvalidDate { written: String, reason: String },
     /// Anything else (float, table, date-time with a time); names the TOML type.
     Other(&'static str),
 }
@@ -233,26 +236,18 @@ pub fn read_toml_text(path: &Path, text: &str) -> RawModel {
 }
 
 fn read_toml(path: &Path, text: &str, raw: &mut RawModel) {
-    let index = LineIndex::new(path, text);
     let (table, errors) = DeTable::parse_recoverable(text);
-    for e in &errors {
-        let location = e.span().map(|s| index.location(s.start));
-        raw.error(
-            Diagnostic::new("syntax", format!("TOML syntax: {}", e.message().trim_end())).at(
-                location.or(Some(Location {
-                    file: path.to_path_buf(),
-                    line: 1,
-                    column: None,
-                })),
-            ),
-        );
-        raw.had_syntax_errors = true;
-    }
+    let mut file = TomlFile {
+        text,
+        index: LineIndex::new(path, text),
+        claimed: vec![false; errors.len()],
+        errors,
+    };
     let table = table.into_inner();
     let mut top: Vec<_> = table.iter().collect();
     top.sort_by_key(|(k, _)| k.span().start);
     for (key, value) in top {
-        let key_location = index.location(key.span().start);
+        let key_location = file.index.location(key.span().start);
         let Some(section) = Section::from_key(key.get_ref()) else {
             let known = Section::ALL.map(|s| s.key());
             let mut d = Diagnostic::new(
@@ -269,7 +264,7 @@ fn read_toml(path: &Path, text: &str, raw: &mut RawModel) {
         };
         match (section, value.get_ref()) {
             (Section::Model, DeValue::Table(t)) => {
-                let entry = toml_entry(section, &index, index.location(value.span().start), t);
+                let entry = file.entry(section, file.index.location(value.span().start), t);
                 raw.entries.push(entry);
             }
             (Section::Model, _) => raw.error(
@@ -280,8 +275,8 @@ fn read_toml(path: &Path, text: &str, raw: &mut RawModel) {
                 for item in items.iter() {
                     match item.get_ref() {
                         DeValue::Table(t) => {
-                            let location = index.location(item.span().start);
-                            raw.entries.push(toml_entry(section, &index, location, t));
+                            let location = file.index.location(item.span().start);
+                            raw.entries.push(file.entry(section, location, t));
                         }
                         other => raw.error(
                             Diagnostic::new(
@@ -292,7 +287,7 @@ fn read_toml(path: &Path, text: &str, raw: &mut RawModel) {
                                     other.type_str()
                                 ),
                             )
-                            .at(Some(index.location(item.span().start)))
+                            .at(Some(file.index.location(item.span().start)))
                             .help(format!("write [[{}]] followed by its keys", section.key())),
                         ),
                     }
@@ -312,57 +307,96 @@ fn read_toml(path: &Path, text: &str, raw: &mut RawModel) {
             ),
         }
     }
-}
-
-fn toml_entry(
-    section: Section,
-    index: &LineIndex,
-    location: Location,
-    table: &DeTable,
-) -> RawEntry {
-    let mut fields: Vec<RawField> = table
-        .iter()
-        .map(|(key, value)| RawField {
-            key: key.get_ref().to_string(),
-            key_location: index.location(key.span().start),
-            value: toml_value(index, value.get_ref()),
-            location: index.location(value.span().start),
-        })
-        .collect();
-    fields.sort_by(|a, b| a.key_location.cmp(&b.key_location));
-    RawEntry {
-        section,
-        location,
-        fields,
+    for (e, claimed) in file.errors.iter().zip(&file.claimed) {
+        if *claimed {
+            continue;
+        }
+        let location = e.span().map(|s| file.index.location(s.start));
+        raw.error(
+            Diagnostic::new("syntax", format!("TOML syntax: {}", e.message().trim_end())).at(
+                location.or(Some(Location {
+                    file: path.to_path_buf(),
+                    line: 1,
+                    column: None,
+                })),
+            ),
+        );
+        raw.had_syntax_errors = true;
     }
 }
 
-fn toml_value(index: &LineIndex, value: &DeValue) -> RawValue {
-    match value {
-        DeValue::String(s) => RawValue::Str(s.to_string()),
-        DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix())
-            .map(RawValue::Int)
-            .unwrap_or(RawValue::Other("integer out of range")),
-        DeValue::Boolean(b) => RawValue::Bool(*b),
-        DeValue::Datetime(dt) => match (dt.date, dt.time, dt.offset) {
-            (Some(d), None, None) => Date::new(d.year as i16, d.month as i8, d.day as i8)
-                .map(RawValue::Date)
-                .unwrap_or(RawValue::Other("invalid date")),
-            _ => RawValue::Other("date-time"),
-        },
-        DeValue::Array(items) => RawValue::List(
-            items
-                .iter()
-                .map(|item| {
-                    (
-                        toml_value(index, item.get_ref()),
-                        index.location(item.span().start),
-                    )
-                })
-                .collect(),
-        ),
-        DeValue::Float(_) => RawValue::Other("float"),
-        DeValue::Table(_) => RawValue::Other("table"),
+/// One TOML file being read: its text, line index and the parser's errors.
+struct TomlFile<'a> {
+    text: &'a str,
+    index: LineIndex<'a>,
+    errors: Vec<toml::de::Error>,
+    /// Errors already reported as a problem of a value (an invalid date), so
+    /// that they are not reported again as syntax.
+    claimed: Vec<bool>,
+}
+
+impl TomlFile<'_> {
+    fn entry(&mut self, section: Section, location: Location, table: &DeTable) -> RawEntry {
+        let mut fields: Vec<RawField> = table
+            .iter()
+            .map(|(key, value)| RawField {
+                key: key.get_ref().to_string(),
+                key_location: self.index.location(key.span().start),
+                value: self.value(value),
+                location: self.index.location(value.span().start),
+            })
+            .collect();
+        fields.sort_by(|a, b| a.key_location.cmp(&b.key_location));
+        RawEntry {
+            section,
+            location,
+            fields,
+        }
+    }
+
+    fn value(&mut self, value: &toml::Spanned<DeValue>) -> RawValue {
+        match value.get_ref() {
+            DeValue::String(s) => RawValue::Str(s.to_string()),
+            DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix())
+                .map(RawValue::Int)
+                .unwrap_or(RawValue::Other("integer out of range")),
+            DeValue::Boolean(b) => RawValue::Bool(*b),
+            DeValue::Datetime(dt) => match (dt.date, dt.time, dt.offset) {
+                (Some(d), None, None) => Date::new(d.year as i16, d.month as i8, d.day as i8)
+                    .map(RawValue::Date)
+                    .unwrap_or(RawValue::Other("invalid date")),
+                // The parser recovers an impossible date (2021-02-30) as an
+                // empty date-time and reports why at the same span.
+                (None, None, None) => self.invalid_date(value.span()),
+                _ => RawValue::Other("date-time"),
+            },
+            DeValue::Array(items) => RawValue::List(
+                items
+                    .iter()
+                    .map(|item| (self.value(item), self.index.location(item.span().start)))
+                    .collect(),
+            ),
+            DeValue::Float(_) => RawValue::Other("float"),
+            DeValue::Table(_) => RawValue::Other("table"),
+        }
+    }
+
+    fn invalid_date(&mut self, span: std::ops::Range<usize>) -> RawValue {
+        let written = self.text.get(span.clone()).unwrap_or_default().trim();
+        let found = self
+            .errors
+            .iter()
+            .position(|e| e.span().is_some_and(|s| s.start == span.start));
+        match found {
+            Some(i) => {
+                self.claimed[i] = true;
+                RawValue::InvalidDate {
+                    written: written.to_string(),
+                    reason: self.errors[i].message().trim_end().to_string(),
+                }
+            }
+            None => RawValue::Other("invalid date"),
+        }
     }
 }
 
