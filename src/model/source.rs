@@ -473,14 +473,14 @@ fn read_csv(path: &Path, section: Section, text: &str, raw: &mut RawModel) {
             );
             continue;
         }
+        let starts = cell_starts(text, row_start);
         let mut fields = Vec::new();
         for (i, cell) in record.iter().enumerate() {
             let cell = cell.trim();
             if cell.is_empty() {
                 continue;
             }
-            let start = row_start + record.range(i).map(|r| r.start).unwrap_or(0);
-            let location = index.location(start);
+            let location = index.location(starts.get(i).copied().unwrap_or(row_start));
             fields.push(RawField {
                 key: header[i].clone(),
                 key_location: location.clone(),
@@ -508,6 +508,31 @@ fn read_csv(path: &Path, section: Section, text: &str, raw: &mut RawModel) {
             );
         }
     }
+}
+
+/// Byte offsets of the cells of the row that starts at `start`, found by
+/// scanning the source: the csv reader's own ranges index a buffer without
+/// delimiters, so they cannot give columns. Each offset skips leading blanks.
+fn cell_starts(text: &str, start: usize) -> Vec<usize> {
+    let bytes = text.as_bytes();
+    let skip_blanks = |mut at: usize| {
+        while matches!(bytes.get(at), Some(b' ' | b'\t')) {
+            at += 1;
+        }
+        at
+    };
+    let mut starts = vec![skip_blanks(start)];
+    let mut quoted = false;
+    for (at, &byte) in bytes.iter().enumerate().skip(start) {
+        match byte {
+            // A doubled quote inside a quoted cell toggles twice.
+            b'"' => quoted = !quoted,
+            b',' if !quoted => starts.push(skip_blanks(at + 1)),
+            b'\n' if !quoted => break,
+            _ => {}
+        }
+    }
+    starts
 }
 
 fn csv_error(path: &Path, e: &csv::Error) -> Diagnostic {
