@@ -267,7 +267,10 @@ impl Builder {
                     self.error(
                         Diagnostic::new(
                             "bad-date",
-                            format!("`{}` is not a calendar date: {written} ({reason})", spec.name),
+                            format!(
+                                "`{}` is not a calendar date: {written} ({reason})",
+                                spec.name
+                            ),
                         )
                         .at(Some(location.clone()))
                         .entry(label.to_string())

@@ -22,7 +22,10 @@ pub enum RawValue {
     Cell(String),
     /// A TOML date that is not a calendar date (`2021-02-30`), as written,
     /// with the parser's reason.
-    InvalidDate { written: String, reason: String },
+    InvalidDate {
+        written: String,
+        reason: String,
+    },
     /// Anything else (float, table, date-time with a time); names the TOML type.
     Other(&'static str),
 }
@@ -439,15 +442,26 @@ fn read_csv(path: &Path, section: Section, text: &str, raw: &mut RawModel) {
         Some(Ok(h)) => h,
     };
     let header: Vec<String> = header.iter().map(|h| h.trim().to_string()).collect();
+    let known = check_header(path, section, text, &header, raw);
+    let mut rows = Vec::new();
     for record in records {
-        let record = match record {
-            Ok(r) => r,
+        match record {
+            Ok(r) => rows.push(r),
             Err(e) => {
                 raw.error(csv_error(path, &e));
                 raw.had_syntax_errors = true;
-                continue;
             }
-        };
+        }
+    }
+    let row_starts: Vec<usize> = rows
+        .iter()
+        .map(|r| r.position().map(|p| p.byte() as usize).unwrap_or(0))
+        .chain([text.len()])
+        .collect();
+    for (n, record) in rows.into_iter().enumerate() {
+        let row_text = text
+            .get(row_starts[n]..row_starts[n + 1])
+            .unwrap_or_default();
         let line = record.position().map(|p| p.line() as usize).unwrap_or(1);
         let row_start = record.position().map(|p| p.byte() as usize).unwrap_or(0);
         let row_location = Location {
@@ -456,6 +470,15 @@ fn read_csv(path: &Path, section: Section, text: &str, raw: &mut RawModel) {
             column: None,
         };
         if record.iter().all(|cell| cell.trim().is_empty()) {
+            continue;
+        }
+        if unclosed_quote(row_text, &record) {
+            raw.error(
+                Diagnostic::new("csv-quote", "a quoted cell is never closed")
+                    .at(Some(row_location.clone()))
+                    .help("end the cell with a closing \"; write a quote inside a quoted cell as \"\""),
+            );
+            raw.had_syntax_errors = true;
             continue;
         }
         if record.len() != header.len() {
@@ -477,7 +500,7 @@ fn read_csv(path: &Path, section: Section, text: &str, raw: &mut RawModel) {
         let mut fields = Vec::new();
         for (i, cell) in record.iter().enumerate() {
             let cell = cell.trim();
-            if cell.is_empty() {
+            if cell.is_empty() || !known[i] {
                 continue;
             }
             let location = index.location(starts.get(i).copied().unwrap_or(row_start));
@@ -494,20 +517,72 @@ fn read_csv(path: &Path, section: Section, text: &str, raw: &mut RawModel) {
             fields,
         });
     }
-    // Header keys are checked once for the whole table, not once per row.
-    let header_location = Location {
-        file: path.to_path_buf(),
-        line: 1,
-        column: None,
-    };
+}
+
+/// Checks the header once for the whole table: unknown and repeated column
+/// names are reported at the header, with a suggestion, and their cells are
+/// skipped (an unknown column must not pass unnoticed because its cells are
+/// empty, nor be reported once per row). Returns which columns are read.
+fn check_header(
+    path: &Path,
+    section: Section,
+    text: &str,
+    header: &[String],
+    raw: &mut RawModel,
+) -> Vec<bool> {
+    let index = LineIndex::new(path, text);
+    let starts = cell_starts(text, 0);
+    let at = |i: usize| Some(index.location(starts.get(i).copied().unwrap_or(0)));
+    let table = section.csv_file().unwrap_or_default();
+    let mut known = Vec::with_capacity(header.len());
     for (i, key) in header.iter().enumerate() {
-        if header[..i].contains(key) {
+        if section.field(key).is_none() {
+            let names = section.fields().iter().map(|f| f.name);
+            let mut d = Diagnostic::new(
+                "unknown-key",
+                if key.is_empty() {
+                    format!("column {} of {table} has no name", i + 1)
+                } else {
+                    format!("unknown column `{key}` in {table}")
+                },
+            )
+            .at(at(i))
+            .entry(format!("{}.{key}", section.key()));
+            d = match suggest(key, names.clone()) {
+                Some(s) if !key.is_empty() => d.help(format!("did you mean `{s}`?")),
+                _ => d.help(format!(
+                    "columns are the keys of [[{}]]: {}",
+                    section.key(),
+                    names.collect::<Vec<_>>().join(", ")
+                )),
+            };
+            raw.error(d);
+            known.push(false);
+        } else if header[..i].contains(key) {
             raw.error(
-                Diagnostic::new("duplicate-key", format!("column `{key}` appears twice"))
-                    .at(Some(header_location.clone())),
+                Diagnostic::new(
+                    "duplicate-key",
+                    format!("column `{key}` appears twice in {table}"),
+                )
+                .at(at(i))
+                .entry(format!("{}.{key}", section.key()))
+                .help("remove or rename one of the two columns"),
             );
+            known.push(false);
+        } else {
+            known.push(true);
         }
     }
+    known
+}
+
+/// Whether a row opens a quote it never closes: the reader then swallows
+/// the line end into a cell and runs on, leaving the row's text with an odd
+/// number of quotes. A stray quote inside an unquoted cell (`27"`) is read
+/// literally and swallows nothing.
+fn unclosed_quote(row_text: &str, record: &csv::StringRecord) -> bool {
+    record.iter().any(|cell| cell.contains('\n'))
+        && row_text.bytes().filter(|&b| b == b'"').count() % 2 == 1
 }
 
 /// Byte offsets of the cells of the row that starts at `start`, found by
