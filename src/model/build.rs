@@ -525,6 +525,7 @@ pub(super) fn build(raw: RawModel) -> Result<Model, LoadError> {
         diagnostics,
         texts,
         had_syntax_errors,
+        garbled,
     } = raw;
     let mut b = Builder {
         diagnostics,
@@ -927,6 +928,16 @@ pub(super) fn build(raw: RawModel) -> Result<Model, LoadError> {
         b.diagnostics
             .retain(|d| d.code != "unknown-reference" && d.code != "missing-model");
     }
+    // After a TOML syntax error the parser's recovery is guesswork: what it
+    // reports from the broken entry on follows from that one error.
+    b.diagnostics.retain(|d| {
+        d.code == "syntax"
+            || !d.location.as_ref().is_some_and(|l| {
+                garbled
+                    .iter()
+                    .any(|(file, line)| *file == l.file && l.line >= *line)
+            })
+    });
     match info {
         Some(info) if b.diagnostics.is_empty() => Ok(Model {
             info,

@@ -55,6 +55,10 @@ pub struct RawModel {
     /// Whether a file failed to parse, so that missing entries would make
     /// every reference check noise.
     pub had_syntax_errors: bool,
+    /// Per file with a TOML syntax error, the first line of the entry that
+    /// holds it: what the parser recovered from there on is unreliable, so
+    /// other diagnostics there are consequences, not news.
+    pub garbled: Vec<(PathBuf, usize)>,
 }
 
 impl RawModel {
@@ -239,6 +243,7 @@ pub fn read_toml_text(path: &Path, text: &str) -> RawModel {
 }
 
 fn read_toml(path: &Path, text: &str, raw: &mut RawModel) {
+    let earlier_entries = raw.entries.len();
     let (table, errors) = DeTable::parse_recoverable(text);
     let mut file = TomlFile {
         text,
@@ -310,21 +315,135 @@ fn read_toml(path: &Path, text: &str, raw: &mut RawModel) {
             ),
         }
     }
-    for (e, claimed) in file.errors.iter().zip(&file.claimed) {
-        if *claimed {
+    let mut syntax: Vec<&toml::de::Error> = file
+        .errors
+        .iter()
+        .zip(&file.claimed)
+        .filter(|(_, claimed)| !**claimed)
+        .map(|(e, _)| e)
+        .collect();
+    syntax.sort_by_key(|e| e.span().map(|s| s.start).unwrap_or(0));
+    let Some(first) = syntax.first() else {
+        return;
+    };
+    // One broken token makes the parser report a cascade (an unclosed list
+    // swallows the next entries); the first error is the one to fix.
+    let offset = first.span().map(|s| s.start).unwrap_or(0);
+    let message = first.message().trim_end();
+    let unclosed = unclosed_list_before(text, offset).filter(|_| message.contains("array"));
+    let location = file.index.location(unclosed.unwrap_or(offset));
+    let count = |section: Section| {
+        raw.entries[..earlier_entries]
+            .iter()
+            .filter(|e| e.section == section)
+            .count()
+    };
+    let (entry, entry_line) = entry_at_line(text, location.line, count);
+    let (message, mut help) = match unclosed {
+        Some(_) => (
+            "a list is not closed before the next line".to_string(),
+            "add the closing ] at the end of the list".to_string(),
+        ),
+        None => (message.to_string(), syntax_help(message).to_string()),
+    };
+    if syntax.len() > 1 {
+        help.push_str(&format!(
+            " ({} more syntax error{} in this file may follow from this one; fix it first)",
+            syntax.len() - 1,
+            if syntax.len() == 2 { "" } else { "s" }
+        ));
+    }
+    let mut d = Diagnostic::new("syntax", format!("TOML syntax: {message}"))
+        .at(Some(location))
+        .help(help);
+    if let Some(entry) = entry {
+        d = d.entry(entry);
+    }
+    raw.error(d);
+    raw.had_syntax_errors = true;
+    raw.garbled.push((path.to_path_buf(), entry_line));
+}
+
+/// When a parser error sits at the start of a line that begins a table
+/// (`[[access]]`) and the last non-blank line above opens a list it never
+/// closes, the mistake is that list: returns the offset of its line end.
+fn unclosed_list_before(text: &str, offset: usize) -> Option<usize> {
+    let line_start = text[..offset.min(text.len())]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
+    if !text[line_start..].trim_start().starts_with('[') || text[line_start..offset].trim() != "" {
+        return None;
+    }
+    let above = text[..line_start].trim_end();
+    let previous = &above[above.rfind('\n').map_or(0, |i| i + 1)..];
+    (previous.contains('[') && !previous.contains(']')).then_some(above.len())
+}
+
+/// The entry that line `line` (1-based) belongs to, from the table headers
+/// above it, and the line of its header (1 above the first header). Labels
+/// match the builder's: `count` gives each section's entries in earlier files.
+/// A `key = ` at the start of the line is added: `system[2].holds`.
+fn entry_at_line(
+    text: &str,
+    line: usize,
+    count: impl Fn(Section) -> usize,
+) -> (Option<String>, usize) {
+    let mut seen: std::collections::HashMap<Section, usize> = Default::default();
+    let mut entry: (Option<String>, usize) = (None, 1);
+    for (n, row) in text.lines().take(line).enumerate() {
+        let row = row.trim_start();
+        let Some(rest) = row.strip_prefix('[') else {
             continue;
+        };
+        let array = rest.starts_with('[');
+        let name = rest
+            .trim_start_matches('[')
+            .split(']')
+            .next()
+            .unwrap_or_default()
+            .trim();
+        entry = match Section::from_key(name) {
+            Some(Section::Model) => (Some("model".to_string()), n + 1),
+            Some(section) if array => {
+                let k = seen.entry(section).or_default();
+                *k += 1;
+                (Some(format!("{name}[{}]", count(section) + *k - 1)), n + 1)
+            }
+            _ => (None, n + 1),
+        };
+    }
+    if let (Some(label), Some(row)) = (&mut entry.0, text.lines().nth(line.saturating_sub(1))) {
+        let key: String = row
+            .trim_start()
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+            .collect();
+        let after = row.trim_start()[key.len()..].trim_start();
+        if !key.is_empty() && after.starts_with('=') {
+            label.push('.');
+            label.push_str(&key);
         }
-        let location = e.span().map(|s| file.index.location(s.start));
-        raw.error(
-            Diagnostic::new("syntax", format!("TOML syntax: {}", e.message().trim_end())).at(
-                location.or(Some(Location {
-                    file: path.to_path_buf(),
-                    line: 1,
-                    column: None,
-                })),
-            ),
-        );
-        raw.had_syntax_errors = true;
+    }
+    entry
+}
+
+/// What to do about a TOML syntax error, by the parser's message.
+fn syntax_help(message: &str) -> &'static str {
+    let has = |s: &str| message.contains(s);
+    if has("must be quoted") {
+        "put text in double quotes, e.g. name = \"LINE Corp\"; dates and true/false are written bare"
+    } else if has("basic string") || has("literal string") {
+        "close the string on the same line with the quote it opened with"
+    } else if has("array table") || has("table header") || has("unclosed table") {
+        "write a section header as [model] or [[system]], closed on the same line"
+    } else if has("array") || has("comma") {
+        "write a list as [\"a\", \"b\"]: one comma between items and a closing ]"
+    } else if has("duplicate key") {
+        "each key may appear once per entry; remove or rename one of them"
+    } else if has("expected newline") {
+        "write one key = value per line"
+    } else {
+        "fix the TOML at the marked place; the format is described at https://toml.io"
     }
 }
 
