@@ -576,6 +576,16 @@ pub(super) fn build(raw: RawModel) -> Result<Model, LoadError> {
 
     // [model]: exactly one.
     let info = match model_entries.as_slice() {
+        // No file could be read (a missing path, an empty directory, bad
+        // encoding): that is already reported, and is the only news.
+        [] if texts.is_empty() => None,
+        [] if b
+            .diagnostics
+            .iter()
+            .any(|d| d.entry.as_deref() == Some("model")) =>
+        {
+            None
+        }
         [] => {
             let file = texts.first().map(|(p, _)| p.clone());
             b.error(

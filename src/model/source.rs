@@ -275,9 +275,32 @@ fn read_toml(path: &Path, text: &str, raw: &mut RawModel) {
                 let entry = file.entry(section, file.index.location(value.span().start), t);
                 raw.entries.push(entry);
             }
-            (Section::Model, _) => raw.error(
-                Diagnostic::new("wrong-type", "`model` must be a table: write [model]")
-                    .at(Some(key_location)),
+            (Section::Model, DeValue::Array(items)) => {
+                raw.error(
+                    Diagnostic::new("wrong-type", "`model` is one table, not an array of tables")
+                        .at(Some(key_location))
+                        .entry("model")
+                        .help("write [model], with single brackets"),
+                );
+                // Read it anyway, so its keys are checked and no
+                // "missing [model]" follows.
+                for item in items.iter() {
+                    if let DeValue::Table(t) = item.get_ref() {
+                        let location = file.index.location(item.span().start);
+                        raw.entries.push(file.entry(section, location, t));
+                    }
+                }
+            }
+            (Section::Model, other) => raw.error(
+                Diagnostic::new(
+                    "wrong-type",
+                    format!("`model` must be a table, found {}", other.type_str()),
+                )
+                .at(Some(key_location))
+                .entry("model")
+                .help(
+                    "write [model] followed by name = \"...\" and home = \"JP\" on their own lines",
+                ),
             ),
             (_, DeValue::Array(items)) => {
                 for item in items.iter() {
