@@ -766,7 +766,7 @@ pub(super) fn build(raw: RawModel) -> Result<Model, LoadError> {
             meta: e.meta(),
         })
         .collect();
-    check_parent_cycles(&mut b, &organisations);
+    check_parent_cycles(&mut b, &organisations, &orgs);
 
     let systems: Vec<System> = systems_sorted
         .iter()
@@ -976,31 +976,42 @@ pub(super) fn build(raw: RawModel) -> Result<Model, LoadError> {
 /// Stand-in for a country that failed to resolve; never reaches a valid model.
 const PLACEHOLDER: CountryCode = CountryCode::UNKNOWN;
 
-fn check_parent_cycles(b: &mut Builder, orgs: &[Organisation]) {
+/// Reports each ownership cycle once, at the `parent` key of its member with
+/// the smallest id, naming the whole chain.
+fn check_parent_cycles(b: &mut Builder, orgs: &[Organisation], entries: &[&Entry]) {
     for (start, org) in orgs.iter().enumerate() {
-        let mut seen = vec![false; orgs.len()];
+        let mut chain = vec![start];
         let mut at = start;
-        seen[at] = true;
         while let Some(parent) = orgs[at].parent {
             at = parent.0 as usize;
-            if at == start {
-                b.error(
-                    Diagnostic::new(
-                        "parent-cycle",
-                        format!(
-                            "organisation \"{}\" is its own ancestor through `parent`",
-                            org.id
-                        ),
-                    )
-                    .at(org.meta.location.clone())
-                    .help("ownership cannot form a cycle; fix one of the `parent` keys"),
-                );
+            if at == start || chain.contains(&at) {
                 break;
             }
-            if std::mem::replace(&mut seen[at], true) {
-                break;
-            }
+            chain.push(at);
         }
+        // A cycle through `start`, reported from its smallest member only.
+        if at != start || orgs[at].parent.is_none() || chain.iter().any(|&i| i < start) {
+            continue;
+        }
+        let names: Vec<&str> = chain
+            .iter()
+            .chain([&start])
+            .map(|&i| orgs[i].id.as_str())
+            .collect();
+        let entry = entries[start];
+        b.error(
+            Diagnostic::new(
+                "parent-cycle",
+                format!(
+                    "organisation \"{}\" is its own ancestor: {}",
+                    org.id,
+                    names.join(" → ")
+                ),
+            )
+            .at(Some(entry.location_of("parent")))
+            .entry(entry.key_label("parent"))
+            .help("ownership cannot form a cycle; remove or change one of these `parent` keys"),
+        );
     }
 }
 
