@@ -180,6 +180,7 @@ impl Builder {
         location: &Location,
         label: &str,
     ) -> Option<Value> {
+        let in_cell = matches!(value, RawValue::Cell(_));
         let wrong = |found: &str| {
             Diagnostic::new(
                 "wrong-type",
@@ -191,6 +192,11 @@ impl Builder {
             )
             .at(Some(location.clone()))
             .entry(label.to_string())
+            .help(if in_cell {
+                format!("write {} in the cell", spec.ty.describe())
+            } else {
+                format!("write it as {}", spec.ty.example(spec.name))
+            })
         };
         // A CSV cell takes its type from the key.
         let value = match value {
@@ -337,7 +343,8 @@ impl Builder {
                                 ),
                             )
                             .at(Some(item_location))
-                            .entry(item_label),
+                            .entry(item_label)
+                            .help(format!("write it as {}", spec.ty.example(spec.name))),
                         );
                         continue;
                     };
@@ -442,6 +449,16 @@ fn bad_choice(
     }
 }
 
+/// "an organisation", "a system".
+fn with_article(what: &str) -> String {
+    let article = if what.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {what}")
+}
+
 /// Ids of one namespace, for resolving references with suggestions.
 struct Index<'a> {
     what: &'static str,
@@ -468,11 +485,14 @@ impl Index<'_> {
         if let Some(s) = suggest(name, self.ids.keys().copied()) {
             d.message.push_str(&format!("; did you mean \"{s}\"?"));
             d = d.help(format!(
-                "change it to \"{s}\", or declare a {} with id \"{name}\"",
-                self.what
+                "change it to \"{s}\", or declare {} with id \"{name}\"",
+                with_article(self.what)
             ));
         } else {
-            d = d.help(format!("declare a {} with id \"{name}\"", self.what));
+            d = d.help(format!(
+                "declare {} with id \"{name}\"",
+                with_article(self.what)
+            ));
         }
         b.error(d);
         None
