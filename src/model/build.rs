@@ -1048,9 +1048,11 @@ fn finish(mut diagnostics: Vec<Diagnostic>, texts: &[(std::path::PathBuf, String
             && let Some((path, text)) = texts.iter().find(|(p, _)| *p == location.file)
         {
             let index = LineIndex::new(path, text);
-            d.snippet = index
-                .line_text(location.line)
-                .map(|l| l.chars().take(200).collect());
+            if let Some(line) = index.line_text(location.line) {
+                let (text, caret) = super::diag::snippet(line, location.column);
+                d.snippet = Some(text);
+                d.caret = caret;
+            }
         }
     }
     LoadError { diagnostics }
