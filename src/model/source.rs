@@ -303,7 +303,7 @@ fn read_toml(path: &Path, text: &str, raw: &mut RawModel) {
                 ),
             ),
             (_, DeValue::Array(items)) => {
-                for item in items.iter() {
+                for (i, item) in items.iter().enumerate() {
                     match item.get_ref() {
                         DeValue::Table(t) => {
                             let location = file.index.location(item.span().start);
@@ -319,6 +319,7 @@ fn read_toml(path: &Path, text: &str, raw: &mut RawModel) {
                                 ),
                             )
                             .at(Some(file.index.location(item.span().start)))
+                            .entry(format!("{}[{i}]", section.key()))
                             .help(format!("write [[{}]] followed by its keys", section.key())),
                         ),
                     }
@@ -334,7 +335,11 @@ fn read_toml(path: &Path, text: &str, raw: &mut RawModel) {
                     ),
                 )
                 .at(Some(key_location))
-                .help(format!("write [[{0}]], not [{0}]", section.key())),
+                .entry(section.key())
+                .help(format!(
+                    "write [[{0}]] on its own line, followed by the entry's keys",
+                    section.key()
+                )),
             ),
         }
     }
@@ -585,25 +590,15 @@ fn read_csv(path: &Path, section: Section, text: &str, raw: &mut RawModel) {
     };
     let header: Vec<String> = header.iter().map(|h| h.trim().to_string()).collect();
     let known = check_header(path, section, text, &header, raw);
-    let mut rows = Vec::new();
     for record in records {
-        match record {
-            Ok(r) => rows.push(r),
+        let record = match record {
+            Ok(r) => r,
             Err(e) => {
                 raw.error(csv_error(path, &e));
                 raw.had_syntax_errors = true;
+                continue;
             }
-        }
-    }
-    let row_starts: Vec<usize> = rows
-        .iter()
-        .map(|r| r.position().map(|p| p.byte() as usize).unwrap_or(0))
-        .chain([text.len()])
-        .collect();
-    for (n, record) in rows.into_iter().enumerate() {
-        let row_text = text
-            .get(row_starts[n]..row_starts[n + 1])
-            .unwrap_or_default();
+        };
         let line = record.position().map(|p| p.line() as usize).unwrap_or(1);
         let row_start = record.position().map(|p| p.byte() as usize).unwrap_or(0);
         let row_location = Location {
@@ -614,7 +609,8 @@ fn read_csv(path: &Path, section: Section, text: &str, raw: &mut RawModel) {
         if record.iter().all(|cell| cell.trim().is_empty()) {
             continue;
         }
-        if unclosed_quote(row_text, &record) {
+        let (starts, unclosed) = scan_row(text, row_start);
+        if unclosed {
             raw.error(
                 Diagnostic::new("csv-quote", "a quoted cell is never closed")
                     .at(Some(row_location.clone()))
@@ -638,7 +634,6 @@ fn read_csv(path: &Path, section: Section, text: &str, raw: &mut RawModel) {
             );
             continue;
         }
-        let starts = cell_starts(text, row_start);
         let mut fields = Vec::new();
         for (i, cell) in record.iter().enumerate() {
             let cell = cell.trim();
@@ -673,7 +668,7 @@ fn check_header(
     raw: &mut RawModel,
 ) -> Vec<bool> {
     let index = LineIndex::new(path, text);
-    let starts = cell_starts(text, 0);
+    let (starts, _) = scan_row(text, 0);
     let at = |i: usize| Some(index.location(starts.get(i).copied().unwrap_or(0)));
     let table = section.csv_file().unwrap_or_default();
     let mut known = Vec::with_capacity(header.len());
@@ -718,19 +713,14 @@ fn check_header(
     known
 }
 
-/// Whether a row opens a quote it never closes: the reader then swallows
-/// the line end into a cell and runs on, leaving the row's text with an odd
-/// number of quotes. A stray quote inside an unquoted cell (`27"`) is read
-/// literally and swallows nothing.
-fn unclosed_quote(row_text: &str, record: &csv::StringRecord) -> bool {
-    record.iter().any(|cell| cell.contains('\n'))
-        && row_text.bytes().filter(|&b| b == b'"').count() % 2 == 1
-}
-
-/// Byte offsets of the cells of the row that starts at `start`, found by
-/// scanning the source: the csv reader's own ranges index a buffer without
-/// delimiters, so they cannot give columns. Each offset skips leading blanks.
-fn cell_starts(text: &str, start: usize) -> Vec<usize> {
+/// Scans one CSV row from byte `start` with the reader's quoting rules: a
+/// quote opens a quoted cell only as the cell's first character (elsewhere,
+/// as in `27"`, it is literal), and inside one `""` is a quote. Returns where
+/// each cell's text starts (past leading blanks, for diagnostics) and
+/// whether a quoted cell is still open at the end of the file. The csv
+/// reader's own ranges index a buffer without delimiters, so they cannot
+/// give columns.
+fn scan_row(text: &str, start: usize) -> (Vec<usize>, bool) {
     let bytes = text.as_bytes();
     let skip_blanks = |mut at: usize| {
         while matches!(bytes.get(at), Some(b' ' | b'\t')) {
@@ -740,16 +730,35 @@ fn cell_starts(text: &str, start: usize) -> Vec<usize> {
     };
     let mut starts = vec![skip_blanks(start)];
     let mut quoted = false;
-    for (at, &byte) in bytes.iter().enumerate().skip(start) {
-        match byte {
-            // A doubled quote inside a quoted cell toggles twice.
-            b'"' => quoted = !quoted,
-            b',' if !quoted => starts.push(skip_blanks(at + 1)),
-            b'\n' if !quoted => break,
-            _ => {}
+    let mut cell_start = true;
+    let mut at = start;
+    while at < bytes.len() {
+        let byte = bytes[at];
+        if quoted {
+            if byte == b'"' {
+                if bytes.get(at + 1) == Some(&b'"') {
+                    at += 1;
+                } else {
+                    quoted = false;
+                }
+            }
+        } else {
+            match byte {
+                b'"' if cell_start => quoted = true,
+                b',' => {
+                    starts.push(skip_blanks(at + 1));
+                    cell_start = true;
+                    at += 1;
+                    continue;
+                }
+                b'\n' => break,
+                _ => {}
+            }
         }
+        cell_start = false;
+        at += 1;
     }
-    starts
+    (starts, quoted)
 }
 
 fn csv_error(path: &Path, e: &csv::Error) -> Diagnostic {
