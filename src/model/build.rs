@@ -163,6 +163,9 @@ impl Builder {
             item: None,
         };
         let mut values = Vec::with_capacity(raw.fields.len());
+        // Keys written, valid or not: a key with a bad value is reported for
+        // its value, not a second time as missing.
+        let mut written: Vec<&'static str> = Vec::new();
         for field in raw.fields {
             let Some(spec) = section.field(&field.key) else {
                 let known = section.fields().iter().map(|f| f.name);
@@ -187,13 +190,14 @@ impl Builder {
                 self.error(d);
                 continue;
             };
+            written.push(spec.name);
             let entry_label = label.key(&field.key);
             if let Some(value) = self.check_value(spec, field.value, &field.location, entry_label) {
                 values.push((spec.name, value, field.location));
             }
         }
         for spec in section.fields().iter().filter(|f| f.required) {
-            if !values.iter().any(|(k, _, _)| *k == spec.name) {
+            if !written.contains(&spec.name) {
                 self.error(
                     Diagnostic::new(
                         "missing-key",
@@ -241,6 +245,7 @@ impl Builder {
         location: &Location,
         label: Label,
     ) -> Option<Value> {
+        let in_cell = matches!(value, RawValue::Cell(_));
         let wrong = |found: &str| {
             Diagnostic::new(
                 "wrong-type",
@@ -252,6 +257,11 @@ impl Builder {
             )
             .at(Some(location.clone()))
             .entry(label.to_string())
+            .help(if in_cell {
+                format!("write {} in the cell", spec.ty.describe())
+            } else {
+                format!("write it as {}", spec.ty.example(spec.name))
+            })
         };
         // A CSV cell takes its type from the key.
         let value = match value {
@@ -289,6 +299,7 @@ impl Builder {
             RawValue::Date(d) => format!("the date {d}"),
             RawValue::List(_) => "a list".into(),
             RawValue::Cell(s) => format!("\"{s}\""),
+            RawValue::InvalidDate { written, .. } => format!("the impossible date {written}"),
             RawValue::Other(what) => format!("a {what}"),
         };
         match spec.ty {
@@ -323,6 +334,21 @@ impl Builder {
             },
             FieldType::Date => match value {
                 RawValue::Date(d) => Some(Value::Date(d)),
+                RawValue::InvalidDate { written, reason } => {
+                    self.error(
+                        Diagnostic::new(
+                            "bad-date",
+                            format!(
+                                "`{}` is not a calendar date: {written} ({reason})",
+                                spec.name
+                            ),
+                        )
+                        .at(Some(location.clone()))
+                        .entry(label.to_string())
+                        .help("write a real calendar date as YYYY-MM-DD, e.g. 2021-02-24"),
+                    );
+                    None
+                }
                 RawValue::Str(s) => match parse_date(&s) {
                     Some(d) => Some(Value::Date(d)),
                     None => {
@@ -382,7 +408,8 @@ impl Builder {
                                 ),
                             )
                             .at(Some(item_location))
-                            .entry(item_label.to_string()),
+                            .entry(item_label.to_string())
+                            .help(format!("write it as {}", spec.ty.example(spec.name))),
                         );
                         continue;
                     };
@@ -486,6 +513,16 @@ fn bad_choice(
     }
 }
 
+/// "an organisation", "a system".
+fn with_article(what: &str) -> String {
+    let article = if what.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {what}")
+}
+
 /// Ids of one namespace, for resolving references with suggestions.
 struct Index<'a> {
     what: &'static str,
@@ -512,11 +549,14 @@ impl Index<'_> {
         if let Some(s) = suggest(name, self.ids.keys().copied()) {
             d.message.push_str(&format!("; did you mean \"{s}\"?"));
             d = d.help(format!(
-                "change it to \"{s}\", or declare a {} with id \"{name}\"",
-                self.what
+                "change it to \"{s}\", or declare {} with id \"{name}\"",
+                with_article(self.what)
             ));
         } else {
-            d = d.help(format!("declare a {} with id \"{name}\"", self.what));
+            d = d.help(format!(
+                "declare {} with id \"{name}\"",
+                with_article(self.what)
+            ));
         }
         b.error(d);
         None
@@ -564,6 +604,7 @@ pub(super) fn build(raw: RawModel) -> Result<Model, LoadError> {
         diagnostics,
         texts,
         had_syntax_errors,
+        garbled,
     } = raw;
     let mut b = Builder {
         diagnostics,
@@ -610,6 +651,16 @@ pub(super) fn build(raw: RawModel) -> Result<Model, LoadError> {
 
     // [model]: exactly one.
     let info = match model_entries.as_slice() {
+        // No file could be read (a missing path, an empty directory, bad
+        // encoding): that is already reported, and is the only news.
+        [] if texts.is_empty() => None,
+        [] if b
+            .diagnostics
+            .iter()
+            .any(|d| d.entry.as_deref() == Some("model")) =>
+        {
+            None
+        }
         [] => {
             let file = texts.first().map(|(p, _)| p.clone());
             b.error(
@@ -790,7 +841,7 @@ pub(super) fn build(raw: RawModel) -> Result<Model, LoadError> {
             meta: e.meta(),
         })
         .collect();
-    check_parent_cycles(&mut b, &organisations);
+    check_parent_cycles(&mut b, &organisations, &orgs);
 
     let systems: Vec<System> = systems_sorted
         .iter()
@@ -962,6 +1013,16 @@ pub(super) fn build(raw: RawModel) -> Result<Model, LoadError> {
         b.diagnostics
             .retain(|d| d.code != "unknown-reference" && d.code != "missing-model");
     }
+    // After a TOML syntax error the parser's recovery is guesswork: what it
+    // reports from the broken entry on follows from that one error.
+    b.diagnostics.retain(|d| {
+        d.code == "syntax"
+            || !d.location.as_ref().is_some_and(|l| {
+                garbled
+                    .iter()
+                    .any(|(file, line)| **file == *l.file && l.line >= *line)
+            })
+    });
     match info {
         Some(info) if b.diagnostics.is_empty() => Ok(Model {
             info,
@@ -990,31 +1051,42 @@ pub(super) fn build(raw: RawModel) -> Result<Model, LoadError> {
 /// Stand-in for a country that failed to resolve; never reaches a valid model.
 const PLACEHOLDER: CountryCode = CountryCode::UNKNOWN;
 
-fn check_parent_cycles(b: &mut Builder, orgs: &[Organisation]) {
+/// Reports each ownership cycle once, at the `parent` key of its member with
+/// the smallest id, naming the whole chain.
+fn check_parent_cycles(b: &mut Builder, orgs: &[Organisation], entries: &[&Entry]) {
     for (start, org) in orgs.iter().enumerate() {
-        let mut seen = vec![false; orgs.len()];
+        let mut chain = vec![start];
         let mut at = start;
-        seen[at] = true;
         while let Some(parent) = orgs[at].parent {
             at = parent.0 as usize;
-            if at == start {
-                b.error(
-                    Diagnostic::new(
-                        "parent-cycle",
-                        format!(
-                            "organisation \"{}\" is its own ancestor through `parent`",
-                            org.id
-                        ),
-                    )
-                    .at(org.meta.location.clone())
-                    .help("ownership cannot form a cycle; fix one of the `parent` keys"),
-                );
+            if at == start || chain.contains(&at) {
                 break;
             }
-            if std::mem::replace(&mut seen[at], true) {
-                break;
-            }
+            chain.push(at);
         }
+        // A cycle through `start`, reported from its smallest member only.
+        if at != start || orgs[at].parent.is_none() || chain.iter().any(|&i| i < start) {
+            continue;
+        }
+        let names: Vec<&str> = chain
+            .iter()
+            .chain([&start])
+            .map(|&i| orgs[i].id.as_str())
+            .collect();
+        let entry = entries[start];
+        b.error(
+            Diagnostic::new(
+                "parent-cycle",
+                format!(
+                    "organisation \"{}\" is its own ancestor: {}",
+                    org.id,
+                    names.join(" → ")
+                ),
+            )
+            .at(Some(entry.location_of("parent")))
+            .entry(entry.key_label("parent").to_string())
+            .help("ownership cannot form a cycle; remove or change one of these `parent` keys"),
+        );
     }
 }
 
@@ -1031,9 +1103,11 @@ fn finish(mut diagnostics: Vec<Diagnostic>, texts: &[(std::path::PathBuf, String
             && let Some((path, text)) = texts.iter().find(|(p, _)| **p == *location.file)
         {
             let index = LineIndex::new(path, text);
-            d.snippet = index
-                .line_text(location.line)
-                .map(|l| l.chars().take(200).collect());
+            if let Some(line) = index.line_text(location.line) {
+                let (text, caret) = super::diag::snippet(line, location.column);
+                d.snippet = Some(text);
+                d.caret = caret;
+            }
         }
     }
     LoadError { diagnostics }

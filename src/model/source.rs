@@ -21,14 +21,19 @@ pub enum RawValue {
     List(Vec<(RawValue, Location)>),
     /// A CSV cell: text whose type comes from the key.
     Cell(String),
+    /// A TOML date that is not a calendar date (`2021-02-30`), as written,
+    /// with the parser's reason.
+    InvalidDate {
+        written: String,
+        reason: String,
+    },
     /// Anything else (float, table, date-time with a time); names the TOML type.
     Other(&'static str),
 }
 
 #[derive(Debug, Clone)]
 pub struct RawField {
-    /// Shared: a CSV column's key is one allocation for all its cells.
-    pub key: Arc<str>,
+    pub key: String,
     pub key_location: Location,
     pub value: RawValue,
     pub location: Location,
@@ -51,6 +56,10 @@ pub struct RawModel {
     /// Whether a file failed to parse, so that missing entries would make
     /// every reference check noise.
     pub had_syntax_errors: bool,
+    /// Per file with a TOML syntax error, the first line of the entry that
+    /// holds it: what the parser recovered from there on is unreliable, so
+    /// other diagnostics there are consequences, not news.
+    pub garbled: Vec<(PathBuf, usize)>,
 }
 
 impl RawModel {
@@ -235,26 +244,19 @@ pub fn read_toml_text(path: &Path, text: &str) -> RawModel {
 }
 
 fn read_toml(path: &Path, text: &str, raw: &mut RawModel) {
-    let index = LineIndex::new(path, text);
+    let earlier_entries = raw.entries.len();
     let (table, errors) = DeTable::parse_recoverable(text);
-    for e in &errors {
-        let location = e.span().map(|s| index.location(s.start));
-        raw.error(
-            Diagnostic::new("syntax", format!("TOML syntax: {}", e.message().trim_end())).at(
-                location.or(Some(Location {
-                    file: Arc::from(path),
-                    line: 1,
-                    column: None,
-                })),
-            ),
-        );
-        raw.had_syntax_errors = true;
-    }
+    let mut file = TomlFile {
+        text,
+        index: LineIndex::new(path, text),
+        claimed: vec![false; errors.len()],
+        errors,
+    };
     let table = table.into_inner();
     let mut top: Vec<_> = table.iter().collect();
     top.sort_by_key(|(k, _)| k.span().start);
     for (key, value) in top {
-        let key_location = index.location(key.span().start);
+        let key_location = file.index.location(key.span().start);
         let Some(section) = Section::from_key(key.get_ref()) else {
             let known = Section::ALL.map(|s| s.key());
             let mut d = Diagnostic::new(
@@ -271,19 +273,42 @@ fn read_toml(path: &Path, text: &str, raw: &mut RawModel) {
         };
         match (section, value.get_ref()) {
             (Section::Model, DeValue::Table(t)) => {
-                let entry = toml_entry(section, &index, index.location(value.span().start), t);
+                let entry = file.entry(section, file.index.location(value.span().start), t);
                 raw.entries.push(entry);
             }
-            (Section::Model, _) => raw.error(
-                Diagnostic::new("wrong-type", "`model` must be a table: write [model]")
-                    .at(Some(key_location)),
+            (Section::Model, DeValue::Array(items)) => {
+                raw.error(
+                    Diagnostic::new("wrong-type", "`model` is one table, not an array of tables")
+                        .at(Some(key_location))
+                        .entry("model")
+                        .help("write [model], with single brackets"),
+                );
+                // Read it anyway, so its keys are checked and no
+                // "missing [model]" follows.
+                for item in items.iter() {
+                    if let DeValue::Table(t) = item.get_ref() {
+                        let location = file.index.location(item.span().start);
+                        raw.entries.push(file.entry(section, location, t));
+                    }
+                }
+            }
+            (Section::Model, other) => raw.error(
+                Diagnostic::new(
+                    "wrong-type",
+                    format!("`model` must be a table, found {}", other.type_str()),
+                )
+                .at(Some(key_location))
+                .entry("model")
+                .help(
+                    "write [model] followed by name = \"...\" and home = \"JP\" on their own lines",
+                ),
             ),
             (_, DeValue::Array(items)) => {
-                for item in items.iter() {
+                for (i, item) in items.iter().enumerate() {
                     match item.get_ref() {
                         DeValue::Table(t) => {
-                            let location = index.location(item.span().start);
-                            raw.entries.push(toml_entry(section, &index, location, t));
+                            let location = file.index.location(item.span().start);
+                            raw.entries.push(file.entry(section, location, t));
                         }
                         other => raw.error(
                             Diagnostic::new(
@@ -294,7 +319,8 @@ fn read_toml(path: &Path, text: &str, raw: &mut RawModel) {
                                     other.type_str()
                                 ),
                             )
-                            .at(Some(index.location(item.span().start)))
+                            .at(Some(file.index.location(item.span().start)))
+                            .entry(format!("{}[{i}]", section.key()))
                             .help(format!("write [[{}]] followed by its keys", section.key())),
                         ),
                     }
@@ -310,61 +336,218 @@ fn read_toml(path: &Path, text: &str, raw: &mut RawModel) {
                     ),
                 )
                 .at(Some(key_location))
-                .help(format!("write [[{0}]], not [{0}]", section.key())),
+                .entry(section.key())
+                .help(format!(
+                    "write [[{0}]] on its own line, followed by the entry's keys",
+                    section.key()
+                )),
             ),
         }
     }
+    let mut syntax: Vec<&toml::de::Error> = file
+        .errors
+        .iter()
+        .zip(&file.claimed)
+        .filter(|(_, claimed)| !**claimed)
+        .map(|(e, _)| e)
+        .collect();
+    syntax.sort_by_key(|e| e.span().map(|s| s.start).unwrap_or(0));
+    let Some(first) = syntax.first() else {
+        return;
+    };
+    // One broken token makes the parser report a cascade (an unclosed list
+    // swallows the next entries); the first error is the one to fix.
+    let offset = first.span().map(|s| s.start).unwrap_or(0);
+    let message = first.message().trim_end();
+    let unclosed = unclosed_list_before(text, offset).filter(|_| message.contains("array"));
+    let location = file.index.location(unclosed.unwrap_or(offset));
+    let count = |section: Section| {
+        raw.entries[..earlier_entries]
+            .iter()
+            .filter(|e| e.section == section)
+            .count()
+    };
+    let (entry, entry_line) = entry_at_line(text, location.line, count);
+    let (message, mut help) = match unclosed {
+        Some(_) => (
+            "a list is not closed before the next line".to_string(),
+            "add the closing ] at the end of the list".to_string(),
+        ),
+        None => (message.to_string(), syntax_help(message).to_string()),
+    };
+    if syntax.len() > 1 {
+        help.push_str(&format!(
+            " ({} more syntax error{} in this file may follow from this one; fix it first)",
+            syntax.len() - 1,
+            if syntax.len() == 2 { "" } else { "s" }
+        ));
+    }
+    let mut d = Diagnostic::new("syntax", format!("TOML syntax: {message}"))
+        .at(Some(location))
+        .help(help);
+    if let Some(entry) = entry {
+        d = d.entry(entry);
+    }
+    raw.error(d);
+    raw.had_syntax_errors = true;
+    raw.garbled.push((path.to_path_buf(), entry_line));
 }
 
-fn toml_entry(
-    section: Section,
-    index: &LineIndex,
-    location: Location,
-    table: &DeTable,
-) -> RawEntry {
-    let mut fields: Vec<RawField> = table
-        .iter()
-        .map(|(key, value)| RawField {
-            key: Arc::from(key.get_ref().as_ref()),
-            key_location: index.location(key.span().start),
-            value: toml_value(index, value.get_ref()),
-            location: index.location(value.span().start),
-        })
-        .collect();
-    fields.sort_by(|a, b| a.key_location.cmp(&b.key_location));
-    RawEntry {
-        section,
-        location,
-        fields,
+/// When a parser error sits at the start of a line that begins a table
+/// (`[[access]]`) and the last non-blank line above opens a list it never
+/// closes, the mistake is that list: returns the offset of its line end.
+fn unclosed_list_before(text: &str, offset: usize) -> Option<usize> {
+    let line_start = text[..offset.min(text.len())]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
+    if !text[line_start..].trim_start().starts_with('[') || text[line_start..offset].trim() != "" {
+        return None;
+    }
+    let above = text[..line_start].trim_end();
+    let previous = &above[above.rfind('\n').map_or(0, |i| i + 1)..];
+    (previous.contains('[') && !previous.contains(']')).then_some(above.len())
+}
+
+/// The entry that line `line` (1-based) belongs to, from the table headers
+/// above it, and the line of its header (1 above the first header). Labels
+/// match the builder's: `count` gives each section's entries in earlier files.
+/// A `key = ` at the start of the line is added: `system[2].holds`.
+fn entry_at_line(
+    text: &str,
+    line: usize,
+    count: impl Fn(Section) -> usize,
+) -> (Option<String>, usize) {
+    let mut seen: std::collections::HashMap<Section, usize> = Default::default();
+    let mut entry: (Option<String>, usize) = (None, 1);
+    for (n, row) in text.lines().take(line).enumerate() {
+        let row = row.trim_start();
+        let Some(rest) = row.strip_prefix('[') else {
+            continue;
+        };
+        let array = rest.starts_with('[');
+        let name = rest
+            .trim_start_matches('[')
+            .split(']')
+            .next()
+            .unwrap_or_default()
+            .trim();
+        entry = match Section::from_key(name) {
+            Some(Section::Model) => (Some("model".to_string()), n + 1),
+            Some(section) if array => {
+                let k = seen.entry(section).or_default();
+                *k += 1;
+                (Some(format!("{name}[{}]", count(section) + *k - 1)), n + 1)
+            }
+            _ => (None, n + 1),
+        };
+    }
+    if let (Some(label), Some(row)) = (&mut entry.0, text.lines().nth(line.saturating_sub(1))) {
+        let key: String = row
+            .trim_start()
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+            .collect();
+        let after = row.trim_start()[key.len()..].trim_start();
+        if !key.is_empty() && after.starts_with('=') {
+            label.push('.');
+            label.push_str(&key);
+        }
+    }
+    entry
+}
+
+/// What to do about a TOML syntax error, by the parser's message.
+fn syntax_help(message: &str) -> &'static str {
+    let has = |s: &str| message.contains(s);
+    if has("must be quoted") {
+        "put text in double quotes, e.g. name = \"LINE Corp\"; dates and true/false are written bare"
+    } else if has("basic string") || has("literal string") {
+        "close the string on the same line with the quote it opened with"
+    } else if has("array table") || has("table header") || has("unclosed table") {
+        "write a section header as [model] or [[system]], closed on the same line"
+    } else if has("array") || has("comma") {
+        "write a list as [\"a\", \"b\"]: one comma between items and a closing ]"
+    } else if has("duplicate key") {
+        "each key may appear once per entry; remove or rename one of them"
+    } else if has("expected newline") {
+        "write one key = value per line"
+    } else {
+        "fix the TOML at the marked place; the format is described at https://toml.io"
     }
 }
 
-fn toml_value(index: &LineIndex, value: &DeValue) -> RawValue {
-    match value {
-        DeValue::String(s) => RawValue::Str(s.to_string()),
-        DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix())
-            .map(RawValue::Int)
-            .unwrap_or(RawValue::Other("integer out of range")),
-        DeValue::Boolean(b) => RawValue::Bool(*b),
-        DeValue::Datetime(dt) => match (dt.date, dt.time, dt.offset) {
-            (Some(d), None, None) => Date::new(d.year as i16, d.month as i8, d.day as i8)
-                .map(RawValue::Date)
-                .unwrap_or(RawValue::Other("invalid date")),
-            _ => RawValue::Other("date-time"),
-        },
-        DeValue::Array(items) => RawValue::List(
-            items
-                .iter()
-                .map(|item| {
-                    (
-                        toml_value(index, item.get_ref()),
-                        index.location(item.span().start),
-                    )
-                })
-                .collect(),
-        ),
-        DeValue::Float(_) => RawValue::Other("float"),
-        DeValue::Table(_) => RawValue::Other("table"),
+/// One TOML file being read: its text, line index and the parser's errors.
+struct TomlFile<'a> {
+    text: &'a str,
+    index: LineIndex<'a>,
+    errors: Vec<toml::de::Error>,
+    /// Errors already reported as a problem of a value (an invalid date), so
+    /// that they are not reported again as syntax.
+    claimed: Vec<bool>,
+}
+
+impl TomlFile<'_> {
+    fn entry(&mut self, section: Section, location: Location, table: &DeTable) -> RawEntry {
+        let mut fields: Vec<RawField> = table
+            .iter()
+            .map(|(key, value)| RawField {
+                key: key.get_ref().to_string(),
+                key_location: self.index.location(key.span().start),
+                value: self.value(value),
+                location: self.index.location(value.span().start),
+            })
+            .collect();
+        fields.sort_by(|a, b| a.key_location.cmp(&b.key_location));
+        RawEntry {
+            section,
+            location,
+            fields,
+        }
+    }
+
+    fn value(&mut self, value: &toml::Spanned<DeValue>) -> RawValue {
+        match value.get_ref() {
+            DeValue::String(s) => RawValue::Str(s.to_string()),
+            DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix())
+                .map(RawValue::Int)
+                .unwrap_or(RawValue::Other("integer out of range")),
+            DeValue::Boolean(b) => RawValue::Bool(*b),
+            DeValue::Datetime(dt) => match (dt.date, dt.time, dt.offset) {
+                (Some(d), None, None) => Date::new(d.year as i16, d.month as i8, d.day as i8)
+                    .map(RawValue::Date)
+                    .unwrap_or(RawValue::Other("invalid date")),
+                // The parser recovers an impossible date (2021-02-30) as an
+                // empty date-time and reports why at the same span.
+                (None, None, None) => self.invalid_date(value.span()),
+                _ => RawValue::Other("date-time"),
+            },
+            DeValue::Array(items) => RawValue::List(
+                items
+                    .iter()
+                    .map(|item| (self.value(item), self.index.location(item.span().start)))
+                    .collect(),
+            ),
+            DeValue::Float(_) => RawValue::Other("float"),
+            DeValue::Table(_) => RawValue::Other("table"),
+        }
+    }
+
+    fn invalid_date(&mut self, span: std::ops::Range<usize>) -> RawValue {
+        let written = self.text.get(span.clone()).unwrap_or_default().trim();
+        let found = self
+            .errors
+            .iter()
+            .position(|e| e.span().is_some_and(|s| s.start == span.start));
+        match found {
+            Some(i) => {
+                self.claimed[i] = true;
+                RawValue::InvalidDate {
+                    written: written.to_string(),
+                    reason: self.errors[i].message().trim_end().to_string(),
+                }
+            }
+            None => RawValue::Other("invalid date"),
+        }
     }
 }
 
@@ -406,7 +589,8 @@ fn read_csv(path: &Path, section: Section, text: &str, raw: &mut RawModel) {
         }
         Some(Ok(h)) => h,
     };
-    let header: Vec<Arc<str>> = header.iter().map(|h| Arc::from(h.trim())).collect();
+    let header: Vec<String> = header.iter().map(|h| h.trim().to_string()).collect();
+    let known = check_header(path, section, text, &header, raw);
     for record in records {
         let record = match record {
             Ok(r) => r,
@@ -424,6 +608,16 @@ fn read_csv(path: &Path, section: Section, text: &str, raw: &mut RawModel) {
             column: None,
         };
         if record.iter().all(|cell| cell.trim().is_empty()) {
+            continue;
+        }
+        let (starts, unclosed) = scan_row(text, row_start);
+        if unclosed {
+            raw.error(
+                Diagnostic::new("csv-quote", "a quoted cell is never closed")
+                    .at(Some(row_location.clone()))
+                    .help("end the cell with a closing \"; write a quote inside a quoted cell as \"\""),
+            );
+            raw.had_syntax_errors = true;
             continue;
         }
         if record.len() != header.len() {
@@ -444,11 +638,10 @@ fn read_csv(path: &Path, section: Section, text: &str, raw: &mut RawModel) {
         let mut fields = Vec::new();
         for (i, cell) in record.iter().enumerate() {
             let cell = cell.trim();
-            if cell.is_empty() {
+            if cell.is_empty() || !known[i] {
                 continue;
             }
-            let start = row_start + record.range(i).map(|r| r.start).unwrap_or(0);
-            let location = index.location(start);
+            let location = index.location(starts.get(i).copied().unwrap_or(row_start));
             fields.push(RawField {
                 key: header[i].clone(),
                 key_location: location.clone(),
@@ -462,20 +655,111 @@ fn read_csv(path: &Path, section: Section, text: &str, raw: &mut RawModel) {
             fields,
         });
     }
-    // Header keys are checked once for the whole table, not once per row.
-    let header_location = Location {
-        file: Arc::from(path),
-        line: 1,
-        column: None,
-    };
+}
+
+/// Checks the header once for the whole table: unknown and repeated column
+/// names are reported at the header, with a suggestion, and their cells are
+/// skipped (an unknown column must not pass unnoticed because its cells are
+/// empty, nor be reported once per row). Returns which columns are read.
+fn check_header(
+    path: &Path,
+    section: Section,
+    text: &str,
+    header: &[String],
+    raw: &mut RawModel,
+) -> Vec<bool> {
+    let index = LineIndex::new(path, text);
+    let (starts, _) = scan_row(text, 0);
+    let at = |i: usize| Some(index.location(starts.get(i).copied().unwrap_or(0)));
+    let table = section.csv_file().unwrap_or_default();
+    let mut known = Vec::with_capacity(header.len());
     for (i, key) in header.iter().enumerate() {
-        if header[..i].contains(key) {
+        if section.field(key).is_none() {
+            let names = section.fields().iter().map(|f| f.name);
+            let mut d = Diagnostic::new(
+                "unknown-key",
+                if key.is_empty() {
+                    format!("column {} of {table} has no name", i + 1)
+                } else {
+                    format!("unknown column `{key}` in {table}")
+                },
+            )
+            .at(at(i))
+            .entry(format!("{}.{key}", section.key()));
+            d = match suggest(key, names.clone()) {
+                Some(s) if !key.is_empty() => d.help(format!("did you mean `{s}`?")),
+                _ => d.help(format!(
+                    "columns are the keys of [[{}]]: {}",
+                    section.key(),
+                    names.collect::<Vec<_>>().join(", ")
+                )),
+            };
+            raw.error(d);
+            known.push(false);
+        } else if header[..i].contains(key) {
             raw.error(
-                Diagnostic::new("duplicate-key", format!("column `{key}` appears twice"))
-                    .at(Some(header_location.clone())),
+                Diagnostic::new(
+                    "duplicate-key",
+                    format!("column `{key}` appears twice in {table}"),
+                )
+                .at(at(i))
+                .entry(format!("{}.{key}", section.key()))
+                .help("remove or rename one of the two columns"),
             );
+            known.push(false);
+        } else {
+            known.push(true);
         }
     }
+    known
+}
+
+/// Scans one CSV row from byte `start` with the reader's quoting rules: a
+/// quote opens a quoted cell only as the cell's first character (elsewhere,
+/// as in `27"`, it is literal), and inside one `""` is a quote. Returns where
+/// each cell's text starts (past leading blanks, for diagnostics) and
+/// whether a quoted cell is still open at the end of the file. The csv
+/// reader's own ranges index a buffer without delimiters, so they cannot
+/// give columns.
+fn scan_row(text: &str, start: usize) -> (Vec<usize>, bool) {
+    let bytes = text.as_bytes();
+    let skip_blanks = |mut at: usize| {
+        while matches!(bytes.get(at), Some(b' ' | b'\t')) {
+            at += 1;
+        }
+        at
+    };
+    let mut starts = vec![skip_blanks(start)];
+    let mut quoted = false;
+    let mut cell_start = true;
+    let mut at = start;
+    while at < bytes.len() {
+        let byte = bytes[at];
+        if quoted {
+            if byte == b'"' {
+                if bytes.get(at + 1) == Some(&b'"') {
+                    at += 1;
+                } else {
+                    quoted = false;
+                }
+            }
+        } else {
+            match byte {
+                b'"' if cell_start => quoted = true,
+                b',' => {
+                    starts.push(skip_blanks(at + 1));
+                    cell_start = true;
+                    at += 1;
+                    continue;
+                }
+                b'\n' => break,
+                _ => {}
+            }
+        }
+        cell_start = false;
+        at += 1;
+    }
+    (starts, quoted)
 }
 
 fn csv_error(path: &Path, e: &csv::Error) -> Diagnostic {
