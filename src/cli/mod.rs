@@ -208,6 +208,13 @@ pub fn run(cli: Cli) -> Outcome {
             let Ok(model) = load(&model) else {
                 return Outcome::Failed;
             };
+            let known = crate::model::country::builtin().contains(country)
+                || model.countries.iter().any(|c| c.code == country);
+            if !known {
+                return fail(format!(
+                    "\"{country}\" is not a country code in the built-in table or the model's [[country]] entries"
+                ));
+            }
             let category = match category {
                 None => None,
                 Some(id) => match model.category_by_id(&id) {
