@@ -17,6 +17,7 @@
 
 pub mod check;
 pub mod cli;
+pub mod diagram;
 pub mod model;
 pub mod reach;
 pub mod report;

@@ -1,6 +1,8 @@
 //! The command line: parsing with clap, one function per subcommand, exit
 //! codes 0 (fine), 1 (error findings or a difference), 2 (bad model or usage).
 
+pub mod diagram;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -55,6 +57,22 @@ pub enum Command {
         all_paths: bool,
         #[command(flatten)]
         date: AsOf,
+    },
+    /// One diagram to stdout: the access graph, the country summary or one category
+    Diagram {
+        /// Model directory or .toml file
+        model: PathBuf,
+        /// access, countries or category:ID
+        #[arg(long, value_parser = diagram::view_arg, default_value = "access")]
+        view: diagram::ViewArg,
+        /// svg needs Graphviz's `dot`; without it the DOT is written and the exit code is 2
+        #[arg(long, value_enum, default_value_t = diagram::DiagramFormat::Dot)]
+        format: diagram::DiagramFormat,
+        #[command(flatten)]
+        date: AsOf,
+        /// Language of the labels
+        #[arg(long, value_enum, default_value_t = diagram::LangArg::En)]
+        lang: diagram::LangArg,
     },
     /// JSON Schema of the model files
     Schema,
@@ -205,6 +223,13 @@ pub fn run(cli: Cli) -> Outcome {
             emit(&explain::explain(&evaluation, country, category, all_paths));
             Outcome::Ok
         }
+        Command::Diagram {
+            model,
+            view,
+            format,
+            date,
+            lang,
+        } => diagram::run(&model, &view, format, date.as_of, lang),
         Command::Schema => {
             emit(&crate::model::schema::render());
             Outcome::Ok
