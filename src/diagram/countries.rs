@@ -271,8 +271,12 @@ fn draw(input: Input) -> Diagram {
             .collect()
     };
     if cboxes.len() + countries_of(&cboxes).len() > READABLE_NODES {
-        level = CategoryLevel::TopLevel;
-        cboxes = boxes(&input.categories, level);
+        let grouped = boxes(&input.categories, CategoryLevel::TopLevel);
+        // Only worth it when it makes fewer boxes; many countries are merged below.
+        if grouped.len() < cboxes.len() {
+            level = CategoryLevel::TopLevel;
+            cboxes = grouped;
+        }
     }
     let countries = countries_of(&cboxes);
 

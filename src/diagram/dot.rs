@@ -262,9 +262,14 @@ pub fn dot(diagram: &Diagram) -> String {
     for edge in &diagram.edges {
         let mut attrs = Vec::new();
         if !edge.label.is_empty() {
+            // Wrapped in an element: graphviz-rust's parser reads an
+            // HTML-like label only up to a `>` that closes a tag.
             attrs.push(attr(
                 "label",
-                html(lines(edge.label.iter().map(String::as_str))),
+                html(format!(
+                    "<FONT POINT-SIZE=\"9\">{}</FONT>",
+                    lines(edge.label.iter().map(String::as_str))
+                )),
             ));
         }
         attrs.extend(edge_attrs(

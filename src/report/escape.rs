@@ -44,14 +44,20 @@ pub fn html(text: &str) -> String {
     out
 }
 
-/// Text inside a Graphviz HTML-like label: HTML escaping, and control
-/// characters (which Graphviz's XML parser rejects) replaced by U+FFFD.
+/// Text inside a Graphviz HTML-like label: HTML escaping; control
+/// characters (which Graphviz's XML parser rejects) replaced by U+FFFD; and
+/// a backslash doubled, because Graphviz expands `\N`, `\G`, `\L` ... in
+/// HTML-like labels too, after decoding entities, and reads `\\` as one `\`.
 pub fn dot_html(text: &str) -> String {
-    let cleaned: String = text
-        .chars()
-        .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
-        .collect();
-    html(&cleaned)
+    let mut out = String::with_capacity(text.len());
+    for ch in text.chars() {
+        match ch {
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    html(&out)
 }
 
 /// The inside of a quoted DOT id. Percent-encoding `%`, `"`, `\` and control
@@ -123,6 +129,7 @@ mod tests {
             "&lt;/script&gt;&lt;img src=x&gt;"
         );
         assert_eq!(dot_html("a&b\u{0}"), "a&amp;b\u{FFFD}");
+        assert_eq!(dot_html(r"\N \\"), r"\\N \\\\");
     }
 
     #[test]
