@@ -335,8 +335,8 @@ fn draw(input: Input) -> Diagram {
                 .collect(),
         };
         truncated |= names.len() > NAMES_PER_LABEL + 2;
-        let names = words::name_list(names, NAMES_PER_LABEL + 2, lang);
-        let mut details: Vec<String> = Vec::new();
+        let (names, more) = words::limited(names, NAMES_PER_LABEL + 2, lang);
+        let mut details: Vec<String> = more.into_iter().collect();
         let special: Vec<&str> = b
             .sensitivities
             .iter()

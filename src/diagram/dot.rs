@@ -44,16 +44,39 @@ fn lines<'a>(texts: impl IntoIterator<Item = &'a str>) -> String {
         .join("<BR/>")
 }
 
+/// A box's label: the bold part (one item per `\n` line, as a left-aligned
+/// list when there are several, so a wrapped item cannot pass for two), then
+/// the details, smaller.
 fn box_label(label: &str, details: &[String]) -> String {
-    let mut markup = format!("<B>{}</B>", lines([label]));
-    if !details.is_empty() {
-        markup.push_str(&format!(
-            "<BR/><FONT POINT-SIZE=\"9\" COLOR=\"{}\">{}</FONT>",
-            look::MUTED_TEXT,
-            lines(details.iter().map(String::as_str))
+    let small = |text: String| {
+        format!(
+            "<FONT POINT-SIZE=\"9\" COLOR=\"{}\">{text}</FONT>",
+            look::MUTED_TEXT
+        )
+    };
+    if !label.contains('\n') {
+        let mut markup = format!("<B>{}</B>", lines([label]));
+        if !details.is_empty() {
+            markup.push_str("<BR/>");
+            markup.push_str(&small(lines(details.iter().map(String::as_str))));
+        }
+        return markup;
+    }
+    // A table gives the list a hanging indent that every SVG viewer keeps.
+    let mut rows = String::new();
+    for item in label.split('\n') {
+        rows.push_str(&format!(
+            "<TR><TD VALIGN=\"TOP\" CELLPADDING=\"1\">•</TD><TD ALIGN=\"LEFT\" BALIGN=\"LEFT\"><B>{}</B></TD></TR>",
+            lines([item])
         ));
     }
-    markup
+    if !details.is_empty() {
+        rows.push_str(&format!(
+            "<TR><TD COLSPAN=\"2\" ALIGN=\"LEFT\" BALIGN=\"LEFT\">{}</TD></TR>",
+            small(lines(details.iter().map(String::as_str)))
+        ));
+    }
+    format!("<TABLE BORDER=\"0\" CELLPADDING=\"0\" CELLSPACING=\"1\">{rows}</TABLE>")
 }
 
 fn style_of(line: Line, rounded: bool) -> String {
@@ -160,21 +183,25 @@ fn swatch(item: &LegendItem) -> String {
     }
 }
 
+/// Room at the end of each legend row: viewers that substitute a wider font
+/// than the one Graphviz measured with would otherwise touch the border.
+const SLACK: &str = "<TD WIDTH=\"12\"></TD>";
+
 fn legend(diagram: &Diagram) -> String {
     let mut rows = format!(
-        "<TR><TD COLSPAN=\"2\" ALIGN=\"LEFT\"><B>{}</B></TD></TR>",
+        "<TR><TD COLSPAN=\"3\" ALIGN=\"LEFT\"><B>{}</B></TD></TR>",
         escape::dot_html(phrase(Phrase::Legend, diagram.lang))
     );
     for item in &diagram.legend.items {
         rows.push_str(&format!(
-            "<TR>{}<TD ALIGN=\"LEFT\">{}</TD></TR>",
+            "<TR>{}<TD ALIGN=\"LEFT\">{}</TD>{SLACK}</TR>",
             swatch(item),
             escape::dot_html(&item.text)
         ));
     }
     for note in &diagram.legend.notes {
         rows.push_str(&format!(
-            "<TR><TD COLSPAN=\"2\" ALIGN=\"LEFT\" BALIGN=\"LEFT\"><FONT POINT-SIZE=\"9\" COLOR=\"{}\">{}</FONT></TD></TR>",
+            "<TR><TD COLSPAN=\"2\" ALIGN=\"LEFT\" BALIGN=\"LEFT\"><FONT POINT-SIZE=\"9\" COLOR=\"{}\">{}</FONT></TD>{SLACK}</TR>",
             look::MUTED_TEXT,
             lines([note.as_str()])
         ));

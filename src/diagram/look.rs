@@ -207,10 +207,24 @@ fn columns(c: char) -> usize {
     if c >= '\u{2E80}' { 2 } else { 1 }
 }
 
-/// Breaks a line into lines of at most `width` columns, at spaces where there
-/// are any (English), anywhere otherwise (Japanese); a word longer than the
-/// width is broken too.
+/// Breaks a line into lines of at most `width` columns, as even as they can
+/// be (no one-character orphan line): at spaces where there are any
+/// (English), anywhere otherwise (Japanese); a word wider than `width` is
+/// broken too.
 pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let total: usize = text.chars().map(columns).sum();
+    if total <= width {
+        return vec![text.to_string()];
+    }
+    let count = total.div_ceil(width);
+    let even = total.div_ceil(count);
+    (even..width)
+        .map(|w| greedy(text, w))
+        .find(|lines| lines.len() <= count)
+        .unwrap_or_else(|| greedy(text, width))
+}
+
+fn greedy(text: &str, width: usize) -> Vec<String> {
     let mut lines = Vec::new();
     let mut line = String::new();
     let mut used = 0;
@@ -250,7 +264,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn wraps_at_spaces_and_inside_long_japanese_lines() {
+    fn wraps_at_spaces_into_even_lines() {
         assert_eq!(
             wrap(
                 "Reported Timeline and OpenChat posts (incl. images and videos)",
@@ -261,12 +275,33 @@ mod tests {
                 "posts (incl. images and videos)"
             ]
         );
-        // 16 characters of two columns each: 32 columns fit, the rest wraps.
-        let ja = "通報されたタイムライン・オープンチャットの投稿";
-        let lines = wrap(ja, 32);
-        assert_eq!(lines[0].chars().count(), 16);
-        assert_eq!(lines.concat(), ja);
+        assert_eq!(
+            wrap("Official account images and videos extra", 34),
+            vec!["Official account images", "and videos extra"]
+        );
         assert_eq!(wrap("", 10), vec![""]);
         assert_eq!(wrap("short", 10), vec!["short"]);
+    }
+
+    #[test]
+    fn japanese_wraps_anywhere_without_an_orphan() {
+        // 18 characters of two columns: two lines of nine, not 17 and 1.
+        assert_eq!(
+            wrap("ユーザーが通報したトークのメッセージ", 34),
+            vec!["ユーザーが通報した", "トークのメッセージ"]
+        );
+        let ja = "通報されたタイムライン・オープンチャットの投稿（画像・動画を含む）";
+        let lines = wrap(ja, 34);
+        assert_eq!(lines.concat(), ja);
+        assert_eq!(lines.len(), 2);
+        assert!(lines.iter().all(|l| l.chars().count() <= 17));
+    }
+
+    #[test]
+    fn a_word_wider_than_the_line_is_broken() {
+        let long = "x".repeat(50);
+        let lines = wrap(&long, 34);
+        assert_eq!(lines.concat(), long);
+        assert!(lines.iter().all(|l| l.len() <= 34));
     }
 }

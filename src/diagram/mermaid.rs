@@ -36,11 +36,21 @@ fn lines<'a>(texts: impl IntoIterator<Item = &'a str>) -> Vec<String> {
         .collect()
 }
 
+/// A box's label: bold first (a bulleted list when it has several items,
+/// so a wrapped item cannot pass for two), then the details.
 fn label(bold: &str, details: &[String]) -> String {
-    let mut parts: Vec<String> = lines([bold])
-        .into_iter()
-        .map(|l| format!("<b>{l}</b>"))
-        .collect();
+    let list = bold.contains('\n');
+    let mut parts: Vec<String> = Vec::new();
+    for item in bold.split('\n') {
+        for (i, line) in lines([item]).into_iter().enumerate() {
+            let lead = match (list, i) {
+                (false, _) => "",
+                (true, 0) => "• ",
+                (true, _) => "#160;#160;#160;",
+            };
+            parts.push(format!("<b>{lead}{line}</b>"));
+        }
+    }
     parts.extend(lines(details.iter().map(String::as_str)));
     parts.join("<br/>")
 }

@@ -55,16 +55,24 @@ pub fn summarise(model: &Model, set: &CategorySet) -> Vec<CategoryIdx> {
 
 /// Names for a label, at most `limit` of them and a count of the rest.
 pub fn name_list(names: Vec<String>, limit: usize, lang: Lang) -> Vec<String> {
+    let (mut shown, more) = limited(names, limit, lang);
+    shown.extend(more);
+    shown
+}
+
+/// At most `limit` lines: the first names and, when some are left out, the
+/// line that counts them ("and 3 more").
+pub fn limited(names: Vec<String>, limit: usize, lang: Lang) -> (Vec<String>, Option<String>) {
     if names.len() <= limit {
-        return names;
+        return (names, None);
     }
     let rest = names.len() - (limit - 1);
-    let mut out: Vec<String> = names.into_iter().take(limit - 1).collect();
-    out.push(match lang {
+    let shown = names.into_iter().take(limit - 1).collect();
+    let more = match lang {
         Lang::En => format!("and {rest} more"),
         Lang::Ja => format!("ほか {rest} 件"),
-    });
-    out
+    };
+    (shown, Some(more))
 }
 
 /// The summarised names of a set of categories, for a label.
