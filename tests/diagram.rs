@@ -336,6 +336,115 @@ fn japanese_labels_use_the_japanese_names() {
     check_dot(&d, &dot);
 }
 
+#[test]
+fn people_abroad_get_a_box_in_their_country_linked_to_the_seat() {
+    // A Korean company whose people sit in China reads a Japanese store: China
+    // reaches by `accessed`, Korea by `seat`; both countries need a box.
+    let model = Model::from_toml_str(
+        "seat.toml",
+        r#"
+[model]
+name = "Seat"
+home = "JP"
+as_of = 2024-01-01
+
+[[category]]
+id = "msg"
+name = "Messages"
+sensitivity = "secrecy"
+
+[[organisation]]
+id = "ctrl"
+name = "Controller"
+country = "JP"
+role = "controller"
+
+[[organisation]]
+id = "kr-co"
+name = "Korean company"
+country = "KR"
+role = "processor"
+
+[[system]]
+id = "store"
+name = "Store"
+country = "JP"
+operator = "ctrl"
+holds = ["msg"]
+
+[[access]]
+who = "kr-co"
+to = "store"
+from_country = "CN"
+"#,
+    )
+    .expect("loads");
+    let e = at(&model, "2024-01-01");
+    let d = diagram::build(&e, View::Access, Lang::En);
+    let staff = node(&d, "org:CN:kr-co").expect("the people in China");
+    assert!(staff.details.iter().any(|l| l == "staff here"));
+    assert!(node(&d, "org:KR:kr-co").is_some(), "the seat");
+    let link = edge(&d, "org:KR:kr-co", "org:CN:kr-co").expect("staff link");
+    assert_eq!(link.kind, EdgeKind::StaffIn);
+    assert_eq!(
+        link.highlight,
+        Highlight::Sensitive,
+        "KR reaches secrecy data by seat"
+    );
+    assert!(edge(&d, "org:CN:kr-co", "system:store").is_some());
+    let countries: Vec<String> = d.clusters.iter().map(|c| c.country.to_string()).collect();
+    assert_eq!(countries, ["JP", "CN", "KR"]);
+    // The country view agrees: CN accessed, KR seat.
+    let d = diagram::build(&e, View::Countries, Lang::En);
+    let msg = box_of(&d, "msg");
+    assert_eq!(
+        edge(&d, &msg.id, "country:CN").unwrap().kind,
+        EdgeKind::Reach {
+            kinds: vec![Kind::Accessed]
+        }
+    );
+    assert_eq!(
+        edge(&d, &msg.id, "country:KR").unwrap().kind,
+        EdgeKind::Reach {
+            kinds: vec![Kind::Seat]
+        }
+    );
+    check_dot(&d, &diagram::dot(&d));
+}
+
+#[test]
+fn an_empty_picture_still_draws_and_says_why() {
+    let model = line();
+    // Before 2012 no store held Talk media: kr-media starts 2012-01-01,
+    // jp-media 2021-06-01.
+    let e = at(&model, "2011-06-01");
+    let c = model
+        .category_by_id("user.content.media.talk")
+        .expect("declared");
+    let d = diagram::build(&e, View::Category(c), Lang::En);
+    assert!(d.nodes.is_empty() && d.edges.is_empty());
+    assert_eq!(
+        d.legend.notes,
+        ["Nothing reaches this category on this date."]
+    );
+    let dot = diagram::dot(&d);
+    check_dot(&d, &dot);
+    let empty = Model::from_toml_str(
+        "empty.toml",
+        "[model]\nname = \"Empty\"\nhome = \"JP\"\nas_of = 2024-01-01\n",
+    )
+    .expect("loads");
+    let e = at(&empty, "2024-01-01");
+    for view in [View::Access, View::Countries] {
+        let d = diagram::build(&e, view, Lang::Ja);
+        let dot = diagram::dot(&d);
+        check_dot(&d, &dot);
+        if dot_installed() {
+            render(&dot);
+        }
+    }
+}
+
 // ---------------------------------------------------------------- snapshots
 
 #[test]

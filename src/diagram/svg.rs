@@ -132,4 +132,42 @@ mod tests {
         assert!(message.contains("apt-get install graphviz"), "{message}");
         assert!(message.contains("graphviz.org/download"), "{message}");
     }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_program_that_hangs_is_stopped() {
+        use std::os::unix::fs::PermissionsExt;
+        // A stand-in for `dot` that sleeps far past the limit: the limit, not
+        // the program, ends the run however slow the machine. `exec` makes
+        // the sleep itself the child, so stopping it leaves nothing behind.
+        let dir = tempfile::tempdir().expect("temp dir");
+        let fake = dir.path().join("dot");
+        std::fs::write(&fake, "#!/bin/sh\nexec sleep 600\n").expect("write");
+        std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        let program = fake.to_str().expect("utf-8 path");
+        // Another test thread forking while the script was open for writing
+        // makes exec fail with "text file busy" (ETXTBSY, 26) for a moment.
+        let mut attempts = 0;
+        let err = loop {
+            let err = svg_with(program, "digraph {}", Duration::from_millis(300)).unwrap_err();
+            match &err {
+                SvgError::Io(e) if e.raw_os_error() == Some(26) && attempts < 20 => {
+                    attempts += 1;
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                _ => break err,
+            }
+        };
+        assert!(matches!(err, SvgError::TimedOut { .. }), "{err}");
+    }
+
+    #[test]
+    fn a_graph_dot_rejects_reports_dot_s_message() {
+        if Command::new("dot").arg("-V").output().is_err() {
+            return;
+        }
+        let err = svg("digraph { a -> }").unwrap_err();
+        assert!(matches!(err, SvgError::Failed { .. }), "{err}");
+        assert!(err.to_string().contains("syntax error"), "{err}");
+    }
 }
