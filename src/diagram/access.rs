@@ -34,8 +34,8 @@ struct Facts {
     accesses: Vec<(usize, CategorySet)>,
     /// Flows between shown systems that carry something of the focus.
     flows: Vec<(usize, CategorySet)>,
-    /// (operator, system, operator can read).
-    operations: Vec<(OrgIdx, SystemIdx, bool)>,
+    /// (operator, system, operator can read, what the system holds of the focus).
+    operations: Vec<(OrgIdx, SystemIdx, bool, CategorySet)>,
     /// Every (organisation, country) an organisation acts from.
     presences: BTreeSet<(OrgIdx, CountryCode)>,
 }
@@ -86,10 +86,10 @@ fn facts(evaluation: &Evaluation, focus: &CategorySet, whole_model: bool) -> Fac
         }
     }
     let mut operations = Vec::new();
-    for (s, _) in &systems {
+    for (s, held) in &systems {
         let system = model.system(*s);
         if model.organisation(system.operator).window.applies(date) {
-            operations.push((system.operator, *s, system.operator_access));
+            operations.push((system.operator, *s, system.operator_access, held.clone()));
         }
     }
     let mut presences = BTreeSet::new();
@@ -98,7 +98,7 @@ fn facts(evaluation: &Evaluation, focus: &CategorySet, whole_model: bool) -> Fac
         presences.insert((access.who, access.from_country));
         presences.insert((access.who, model.organisation(access.who).country));
     }
-    for (o, _, _) in &operations {
+    for (o, _, _, _) in &operations {
         presences.insert((*o, model.organisation(*o).country));
     }
     Facts {
@@ -280,22 +280,16 @@ pub fn build(evaluation: &Evaluation, focus: Option<CategoryIdx>, lang: Lang) ->
             to_country != home && meets(carried, &sensitive),
         );
     }
-    for &(o, s, reads) in &facts.operations {
-        let seat = model.organisation(o).country;
-        let held = facts
-            .systems
-            .iter()
-            .find(|(x, _)| *x == s)
-            .map(|(_, h)| h.clone())
-            .unwrap_or_else(|| CategorySet::empty(n));
+    for (o, s, reads, held) in &facts.operations {
+        let seat = model.organisation(*o).country;
         add(
-            org_box(o, seat),
-            system_box(s),
-            EdgeKind::Operates { reads },
-            &held,
-            model.system(s).window,
+            org_box(*o, seat),
+            system_box(*s),
+            EdgeKind::Operates { reads: *reads },
+            held,
+            model.system(*s).window,
             None,
-            reads && seat != home && meets(&held, &sensitive),
+            *reads && seat != home && meets(held, &sensitive),
         );
     }
     for &(o, k) in &facts.presences {
@@ -334,19 +328,19 @@ pub fn build(evaluation: &Evaluation, focus: Option<CategoryIdx>, lang: Lang) ->
 
     let mut nodes = Vec::new();
     for (id, (k, b)) in &orgs {
+        let (label, details) = org_text(evaluation, level, b, lang);
+        let role = match level {
+            Level::Entities => b.members.first().map(|&o| model.organisation(o).role),
+            _ => None,
+        };
         nodes.push(Node {
             id: id.clone(),
             cluster: cluster_of(*k),
-            kind: NodeKind::Organisation(match (level, b.members.len()) {
-                (Level::Entities, _) => b.members.first().map(|&o| model.organisation(o).role),
-                _ => None,
-            }),
-            label: String::new(),
-            details: Vec::new(),
+            kind: NodeKind::Organisation(role),
+            label,
+            details,
             highlight: Highlight::None,
         });
-        let node = nodes.last_mut().expect("just pushed");
-        (node.label, node.details) = org_text(evaluation, level, b, lang);
     }
     for (id, (k, b)) in &systems {
         let held = b.held.clone().unwrap_or_else(|| CategorySet::empty(n));
