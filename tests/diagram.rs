@@ -786,6 +786,39 @@ fn a_crowded_access_view_without_groups_is_drawn_by_country() {
 }
 
 #[test]
+fn organisations_in_many_countries_without_systems_share_one_box() {
+    // One organisation in each of 100 foreign countries reads the Japanese
+    // store: even one box per country is 102 boxes, so the 100 countries that
+    // hold no system share one box, outside any country cluster.
+    let codes = codes();
+    let countries: Vec<&str> = codes.iter().take(100).map(String::as_str).collect();
+    let model = Model::from_toml_str("crowd.toml", &crowd(100, &countries, false)).expect("loads");
+    let e = at(&model, "2024-01-01");
+    let d = diagram::build(&e, View::Access, Lang::En);
+    let ids: Vec<&str> = d.nodes.iter().map(|n| n.id.as_str()).collect();
+    assert_eq!(ids, ["orgs:JP", "systems:JP", "orgs:elsewhere"]);
+    let elsewhere = node(&d, "orgs:elsewhere").unwrap();
+    assert_eq!(elsewhere.cluster, None);
+    assert_eq!(elsewhere.label, "100 organisations");
+    assert_eq!(elsewhere.details[0], "100 countries");
+    assert_eq!(
+        edge(&d, "orgs:elsewhere", "systems:JP").unwrap().label[0],
+        "100 accesses"
+    );
+    assert!(
+        d.legend
+            .notes
+            .iter()
+            .any(|n| n.contains("hold no system share one box"))
+    );
+    let dot = diagram::dot(&d);
+    check_dot(&d, &dot);
+    if dot_installed() {
+        render(&dot);
+    }
+}
+
+#[test]
 fn a_crowded_country_view_merges_countries_reached_alike() {
     // One organisation in each of 100 foreign countries reads the store:
     // 1 category box + 101 countries, and every foreign country's column is

@@ -24,7 +24,12 @@ enum Level {
     Entities,
     CorporateGroups,
     Countries,
+    /// By country where systems are, every other foreign country in one box.
+    Elsewhere,
 }
+
+/// The id of the box for organisations in countries without a system.
+const ELSEWHERE: &str = "orgs:elsewhere";
 
 /// What the date's model shows, cut down to the focus categories.
 struct Facts {
@@ -122,8 +127,18 @@ fn group_root(model: &Model, o: OrgIdx) -> OrgIdx {
     at
 }
 
-fn org_box(model: &Model, level: Level, o: OrgIdx, country: CountryCode) -> String {
+/// The box of an organisation's presence in a country. `places` are the
+/// countries that keep their own box at [`Level::Elsewhere`].
+fn org_box(
+    model: &Model,
+    level: Level,
+    o: OrgIdx,
+    country: CountryCode,
+    places: &BTreeSet<CountryCode>,
+) -> String {
     match level {
+        Level::Elsewhere if !places.contains(&country) => ELSEWHERE.to_string(),
+        Level::Elsewhere => format!("orgs:{country}"),
         Level::Entities => format!("org:{country}:{}", model.organisation(o).id),
         Level::CorporateGroups => format!(
             "orggroup:{country}:{}",
@@ -142,15 +157,15 @@ fn system_box(model: &Model, level: Level, s: SystemIdx) -> String {
             system.country,
             model.organisation(group_root(model, system.operator)).id
         ),
-        Level::Countries => format!("systems:{}", system.country),
+        Level::Countries | Level::Elsewhere => format!("systems:{}", system.country),
     }
 }
 
-fn box_count(model: &Model, facts: &Facts, level: Level) -> usize {
+fn box_count(model: &Model, facts: &Facts, level: Level, places: &BTreeSet<CountryCode>) -> usize {
     let orgs: BTreeSet<String> = facts
         .presences
         .iter()
-        .map(|&(o, k)| org_box(model, level, o, k))
+        .map(|&(o, k)| org_box(model, level, o, k, places))
         .collect();
     let systems: BTreeSet<String> = facts
         .systems
@@ -163,6 +178,7 @@ fn box_count(model: &Model, facts: &Facts, level: Level) -> usize {
 #[derive(Default)]
 struct OrgBox {
     members: BTreeSet<OrgIdx>,
+    countries: BTreeSet<CountryCode>,
     seated_here: bool,
 }
 
@@ -196,20 +212,35 @@ pub fn build(evaluation: &Evaluation, focus: Option<CategoryIdx>, lang: Lang) ->
         }
     }
     let facts = facts(evaluation, &focus_set, focus.is_none());
-    let level = [Level::Entities, Level::CorporateGroups, Level::Countries]
-        .into_iter()
-        .find(|&l| box_count(model, &facts, l) <= READABLE_NODES)
-        .unwrap_or(Level::Countries);
-    let org_box = |o, k| org_box(model, level, o, k);
+    let mut places: BTreeSet<CountryCode> = facts
+        .systems
+        .iter()
+        .map(|(s, _)| model.system(*s).country)
+        .collect();
+    places.insert(home);
+    let level = [
+        Level::Entities,
+        Level::CorporateGroups,
+        Level::Countries,
+        Level::Elsewhere,
+    ]
+    .into_iter()
+    .find(|&l| box_count(model, &facts, l, &places) <= READABLE_NODES)
+    .unwrap_or(Level::Elsewhere);
+    let org_box = |o, k| org_box(model, level, o, k, &places);
     let system_box = |s| system_box(model, level, s);
 
     // Boxes.
-    let mut orgs: BTreeMap<String, (CountryCode, OrgBox)> = BTreeMap::new();
+    // Organisation boxes by country; the box for everywhere else has none.
+    let mut orgs: BTreeMap<String, (Option<CountryCode>, OrgBox)> = BTreeMap::new();
     for &(o, k) in &facts.presences {
+        let id = org_box(o, k);
+        let country = (id != ELSEWHERE).then_some(k);
         let entry = orgs
-            .entry(org_box(o, k))
-            .or_insert_with(|| (k, OrgBox::default()));
+            .entry(id)
+            .or_insert_with(|| (country, OrgBox::default()));
         entry.1.members.insert(o);
+        entry.1.countries.insert(k);
         entry.1.seated_here |= model.organisation(o).country == k;
     }
     let mut systems: BTreeMap<String, (CountryCode, SystemBox)> = BTreeMap::new();
@@ -313,7 +344,7 @@ pub fn build(evaluation: &Evaluation, focus: Option<CategoryIdx>, lang: Lang) ->
     }
 
     // Clusters: the home country first, then by code.
-    let mut countries: BTreeSet<CountryCode> = orgs.values().map(|(k, _)| *k).collect();
+    let mut countries: BTreeSet<CountryCode> = orgs.values().filter_map(|(k, _)| *k).collect();
     countries.extend(systems.values().map(|(k, _)| *k));
     let mut order: Vec<CountryCode> = countries.into_iter().collect();
     order.sort_by_key(|&k| (k != home, k));
@@ -335,7 +366,7 @@ pub fn build(evaluation: &Evaluation, focus: Option<CategoryIdx>, lang: Lang) ->
         };
         nodes.push(Node {
             id: id.clone(),
-            cluster: cluster_of(*k),
+            cluster: k.and_then(cluster_of),
             kind: NodeKind::Organisation(role),
             label,
             details,
@@ -428,7 +459,8 @@ pub fn build(evaluation: &Evaluation, focus: Option<CategoryIdx>, lang: Lang) ->
             node.highlight = Highlight::Sensitive;
         }
     }
-    nodes.sort_by(|a, b| (a.cluster, &a.id).cmp(&(b.cluster, &b.id)));
+    // By cluster in drawing order, boxes outside every cluster last.
+    nodes.sort_by_key(|n| (n.cluster.is_none(), n.cluster, n.id.clone()));
 
     let clusters: Vec<Cluster> = order
         .iter()
@@ -476,6 +508,9 @@ pub fn build(evaluation: &Evaluation, focus: Option<CategoryIdx>, lang: Lang) ->
             _ => Grouping::Country,
         };
         notes.push(words::aggregated_note(&what, grouping, lang));
+        if level == Level::Elsewhere {
+            notes.push(phrase(Phrase::ElsewhereNote, lang).to_string());
+        }
     }
     if truncated {
         notes.push(phrase(Phrase::LabelLimitNote, lang).to_string());
@@ -573,6 +608,15 @@ fn org_text(
                 },
                 details,
             )
+        }
+        (Level::Elsewhere, _) if !b.seated_here || b.countries.len() > 1 => {
+            let codes: Vec<String> = b.countries.iter().map(|k| k.to_string()).collect();
+            let (shown, more) = words::limited(codes, 3 * NAMES_PER_LABEL, lang);
+            let mut details = vec![words::count(b.countries.len(), Counted::Country, lang)];
+            details.push(shown.join(", "));
+            details.extend(more);
+            let label = words::count(members.len(), Counted::Organisation, lang);
+            (label, details)
         }
         _ => {
             let names = members

@@ -64,7 +64,9 @@ pub struct Diagram {
     pub lang: Lang,
     /// In the order they are drawn: the home country first.
     pub clusters: Vec<Cluster>,
-    /// Sorted by cluster, then by id.
+    /// In drawing order: for the access views by cluster (boxes outside
+    /// clusters last), then by id; for the country views the category
+    /// boxes, then the countries, home first.
     pub nodes: Vec<Node>,
     /// Sorted by (from, to, kind).
     pub edges: Vec<Edge>,

@@ -252,6 +252,7 @@ pub enum Phrase {
     LegendUnchanged,
     SameReachNote,
     LabelLimitNote,
+    ElsewhereNote,
     NothingReaches,
     OperatedBy,
     StaffHere,
@@ -303,6 +304,9 @@ pub fn phrase(p: Phrase, lang: Lang) -> &'static str {
             LabelLimitNote => {
                 "Long lists of categories are shortened; the matrix lists every category."
             }
+            ElsewhereNote => {
+                "Organisations in countries that hold no system share one box; the country view shows each country."
+            }
             NothingReaches => "Nothing reaches this category on this date.",
             OperatedBy => "operated by",
             StaffHere => "staff here",
@@ -343,6 +347,9 @@ pub fn phrase(p: Phrase, lang: Lang) -> &'static str {
             SameReachNote => "同じ国に同じ形で到達する情報の区分は一つの箱にまとめています。",
             LabelLimitNote => {
                 "情報の区分が多い場合は省略しています。全区分はマトリクスを参照してください。"
+            }
+            ElsewhereNote => {
+                "システムのない国の組織は一つの箱にまとめています。国ごとの到達は国別の図を参照してください。"
             }
             NothingReaches => "この日付にこの情報に到達するものはありません。",
             OperatedBy => "運用",
