@@ -5,6 +5,7 @@ mod diff;
 mod report;
 mod timeline;
 mod without;
+pub mod diagram;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -73,6 +74,22 @@ pub enum Command {
     /// English, sub-processor list, GDPR Art. 30 record, findings, matrix)
     #[command(long_about = report::ABOUT)]
     Report(report::ReportArgs),
+    /// One diagram to stdout: the access graph, the country summary or one category
+    Diagram {
+        /// Model directory or .toml file
+        model: PathBuf,
+        /// access, countries or category:ID
+        #[arg(long, value_parser = diagram::view_arg, default_value = "access")]
+        view: diagram::ViewArg,
+        /// svg needs Graphviz's `dot`; without it the DOT is written and the exit code is 2
+        #[arg(long, value_enum, default_value_t = diagram::DiagramFormat::Dot)]
+        format: diagram::DiagramFormat,
+        #[command(flatten)]
+        date: AsOf,
+        /// Language of the labels
+        #[arg(long, value_enum, default_value_t = diagram::LangArg::En)]
+        lang: diagram::LangArg,
+    },
     /// JSON Schema of the model files
     Schema,
 }
@@ -238,6 +255,13 @@ pub fn run(cli: Cli) -> Outcome {
         Command::Diff(args) => diff::run(args),
         Command::Timeline(args) => timeline::run(args),
         Command::Report(args) => report::run(args),
+        Command::Diagram {
+            model,
+            view,
+            format,
+            date,
+            lang,
+        } => diagram::run(&model, &view, format, date.as_of, lang),
         Command::Schema => {
             emit(&crate::model::schema::render());
             Outcome::Ok

@@ -58,6 +58,64 @@ pub fn html(text: &str) -> String {
     out
 }
 
+/// Text inside a Graphviz HTML-like label: HTML escaping; control
+/// characters (which Graphviz's XML parser rejects) replaced by U+FFFD; and
+/// a backslash doubled, because Graphviz expands `\N`, `\G`, `\L` ... in
+/// HTML-like labels too, after decoding entities, and reads `\\` as one `\`.
+pub fn dot_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for ch in text.chars() {
+        match ch {
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    html(&out)
+}
+
+/// The inside of a quoted DOT id. Percent-encoding `%`, `"`, `\` and control
+/// characters keeps distinct ids distinct and leaves nothing for DOT's
+/// quoting or Graphviz's `\N`-style escapes to interpret.
+pub fn dot_id(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for ch in text.chars() {
+        match ch {
+            '%' | '"' | '\\' => out.push_str(&format!("%{:02X}", ch as u32)),
+            c if c.is_control() => {
+                let mut buf = [0u8; 4];
+                for b in c.encode_utf8(&mut buf).bytes() {
+                    out.push_str(&format!("%{b:02X}"));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Text inside a quoted Mermaid label (`["..."]`, `|"..."|`) or title.
+/// Characters with meaning to Mermaid, HTML or YAML become Mermaid's entity
+/// codes (`#quot;`, `#lt;`, `#35;`), which it renders as the character
+/// itself; line ends and other control characters become spaces.
+pub fn mermaid(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for ch in text.chars() {
+        match ch {
+            '"' => out.push_str("#quot;"),
+            '<' => out.push_str("#lt;"),
+            '>' => out.push_str("#gt;"),
+            '&' => out.push_str("#amp;"),
+            '#' | '`' | '\\' | '|' | '%' | '\'' | '{' | '}' | '[' | ']' | ';' => {
+                out.push_str(&format!("#{};", ch as u32))
+            }
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -82,5 +140,32 @@ mod tests {
     fn code_spans_cannot_be_closed_or_split() {
         assert_eq!(markdown_code("user.id"), "`user.id`");
         assert_eq!(markdown_code("a`b|c"), "`a'b\\|c`");
+    }
+
+    #[test]
+    fn dot_html_neutralises_markup_and_control_characters() {
+        assert_eq!(
+            dot_html("</script><img src=x>"),
+            "&lt;/script&gt;&lt;img src=x&gt;"
+        );
+        assert_eq!(dot_html("a&b\u{0}"), "a&amp;b\u{FFFD}");
+        assert_eq!(dot_html(r"\N \\"), r"\\N \\\\");
+    }
+
+    #[test]
+    fn dot_ids_keep_distinct_names_distinct() {
+        assert_eq!(dot_id(r#"a"b\c"#), "a%22b%5Cc");
+        assert_eq!(dot_id("100%"), "100%25");
+        // The encoded form of one name cannot be another name's encoding.
+        assert_ne!(dot_id("%22"), dot_id("\""));
+        assert_eq!(dot_id("x\ny"), "x%0Ay");
+    }
+
+    #[test]
+    fn mermaid_labels_cannot_close_their_quotes_or_carry_tags() {
+        let out = mermaid(r#"a"b<i>|c#quot;`d`"#);
+        assert_eq!(out, "a#quot;b#lt;i#gt;#124;c#35;quot#59;#96;d#96;");
+        assert!(!out.contains(['"', '<', '>', '|', '`']));
+        assert_eq!(mermaid("two\nlines"), "two lines");
     }
 }
