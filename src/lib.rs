@@ -17,8 +17,8 @@
 
 pub mod check;
 pub mod cli;
-pub mod diff;
 pub mod diagram;
+pub mod diff;
 pub mod model;
 pub mod reach;
 pub mod report;

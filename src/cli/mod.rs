@@ -1,11 +1,11 @@
 //! The command line: parsing with clap, one function per subcommand, exit
 //! codes 0 (fine), 1 (error findings or a difference), 2 (bad model or usage).
 
+pub mod diagram;
 mod diff;
 mod report;
 mod timeline;
 mod without;
-pub mod diagram;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

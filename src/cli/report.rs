@@ -144,6 +144,9 @@ pub fn run(args: ReportArgs) -> Outcome {
     if let Ok(cwd) = std::env::current_dir() {
         protect.push(cwd);
     }
+    for warning in &built.warnings {
+        eprintln!("warning: {warning}");
+    }
     if let Err(e) = set::write(&built.files, &out, args.force, &protect) {
         return fail(e);
     }

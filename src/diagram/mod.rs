@@ -46,13 +46,8 @@ pub enum View {
     Category(CategoryIdx),
 }
 
-/// The language of the labels. Ids, codes and dates are the same in both.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Lang {
-    #[default]
-    En,
-    Ja,
-}
+/// The language of the labels (the reports' language). Ids, codes and dates are the same in both.
+pub use crate::report::lang::Lang;
 
 /// A diagram, independent of its output format. Strings are raw user text;
 /// the renderers escape them.

@@ -8,8 +8,9 @@ use crate::model::{
 };
 
 /// The language of a document.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
 pub enum Lang {
+    #[default]
     En,
     Ja,
 }

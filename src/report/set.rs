@@ -37,6 +37,8 @@ pub struct ReportSet {
     pub files: Vec<File>,
     /// The findings the set reports.
     pub findings: Vec<Finding>,
+    /// What could not be produced (SVG without Graphviz), for the person running it.
+    pub warnings: Vec<String>,
 }
 
 /// Builds the set. `model_root` is the model directory (or the directory of
@@ -79,21 +81,151 @@ pub fn build_with_baseline(
         files.push(text("diff.md", crate::diff::render::markdown(&diff)));
         files.push(text("diff.json", crate::diff::render::json(&diff)));
     }
-    files.extend(diagrams(evaluation));
-    let index = index(&h, &files, &findings);
+    let (pictures, warnings) = diagrams(evaluation, languages, baseline);
+    let index = index(&h, &files, &pictures, &findings);
+    files.extend(pictures);
     files.push(text("index.md", index));
     files.sort_by(|a, b| a.0.cmp(&b.0));
-    ReportSet { files, findings }
+    ReportSet {
+        files,
+        findings,
+        warnings,
+    }
 }
 
-/// The diagram files of the set. Diagrams are added by the diagram module;
-/// until then the set has none, and the index lists whatever this returns.
-fn diagrams(_evaluation: &Evaluation) -> Vec<File> {
-    Vec::new()
+/// The folder of the set that holds the diagrams.
+pub const DIAGRAMS: &str = "diagrams";
+
+/// The diagrams of the set, under `diagrams/`: every view in English (the
+/// access graph, the country summary, one view per sensitive category, and the
+/// change since the baseline), the access, country and change views again in
+/// Japanese when Japanese is asked for; DOT and Mermaid always, SVG when
+/// Graphviz is installed.
+fn diagrams(
+    evaluation: &Evaluation,
+    languages: &[Lang],
+    baseline: Option<&Evaluation>,
+) -> (Vec<File>, Vec<String>) {
+    use crate::diagram;
+    let mut sources: Vec<(String, String)> = Vec::new();
+    for &l in languages {
+        let suffix = if l == Lang::Ja { ".ja" } else { "" };
+        let mut views = diagram::report_set(evaluation, l);
+        if l == Lang::Ja {
+            views.retain(|(name, _)| name.starts_with("access.") || name.starts_with("countries."));
+        }
+        if let Some(before) = baseline {
+            let change = diagram::diff_view(before, evaluation, l);
+            views.push(("diff.dot".into(), diagram::dot(&change)));
+            views.push(("diff.mmd".into(), diagram::mermaid(&change)));
+        }
+        for (name, body) in views {
+            let (stem, ext) = name.rsplit_once('.').unwrap_or((&name, ""));
+            sources.push((format!("{DIAGRAMS}/{stem}{suffix}.{ext}"), body));
+        }
+    }
+    let (svgs, warnings) = render_svgs(&sources);
+    let files = sources
+        .into_iter()
+        .chain(svgs)
+        .map(|(name, body)| (name, body.into_bytes()))
+        .collect();
+    (files, warnings)
+}
+
+/// SVG for every DOT source, rendered on two threads; none (with one warning)
+/// when Graphviz is not installed.
+fn render_svgs(sources: &[(String, String)]) -> (Vec<(String, String)>, Vec<String>) {
+    use crate::diagram::{SvgError, svg};
+    let dots: Vec<&(String, String)> = sources
+        .iter()
+        .filter(|(n, _)| n.ends_with(".dot"))
+        .collect();
+    let Some(first) = dots.first() else {
+        return (Vec::new(), Vec::new());
+    };
+    // One try first: without Graphviz there is no point starting the rest.
+    if let Err(SvgError::NotInstalled { .. }) = svg(&first.1) {
+        return (
+            Vec::new(),
+            vec!["Graphviz is not installed, so the diagrams are written as DOT and Mermaid only; install it (apt-get install graphviz, brew install graphviz) and run again for SVG".into()],
+        );
+    }
+    let half = dots.len().div_ceil(2);
+    let rendered: Vec<(String, Result<String, SvgError>)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = dots
+            .chunks(half.max(1))
+            .map(|chunk| {
+                scope.spawn(move || {
+                    chunk
+                        .iter()
+                        .map(|(name, body)| (name.replace(".dot", ".svg"), svg(body)))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap_or_default())
+            .collect()
+    });
+    let mut svgs = Vec::new();
+    let mut warnings = Vec::new();
+    for (name, result) in rendered {
+        match result {
+            Ok(body) => svgs.push((name, body)),
+            Err(e) => warnings.push(format!("{name} was not rendered: {e}")),
+        }
+    }
+    (svgs, warnings)
 }
 
 fn disclosure_name(l: Lang) -> String {
     format!("appi-disclosure.{}.md", l.code())
+}
+
+/// One row per diagram view, linking each format that was written.
+fn diagram_table(pictures: &[File]) -> String {
+    let mut stems: Vec<&str> = pictures
+        .iter()
+        .filter_map(|(n, _)| {
+            n.strip_prefix(&format!("{DIAGRAMS}/"))
+                .and_then(|n| n.rsplit_once('.'))
+                .map(|(stem, _)| stem)
+        })
+        .collect();
+    stems.dedup();
+    let mut out = String::from("\n## Diagrams\n\n| View | Files |\n|---|---|\n");
+    for stem in stems {
+        let (view, ja) = match stem.strip_suffix(".ja") {
+            Some(v) => (v, " (日本語)"),
+            None => (stem, ""),
+        };
+        let what = match view {
+            "access" => "Who can read which system, clustered by country".to_string(),
+            "countries" => "Which countries reach which categories, and how".to_string(),
+            "diff" => "What changed since the baseline".to_string(),
+            other => format!(
+                "What reaches `{}`",
+                other
+                    .strip_prefix("category-")
+                    .unwrap_or(other)
+                    .replace('`', "'")
+            ),
+        };
+        let links: Vec<String> = [("svg", "SVG"), ("dot", "DOT"), ("mmd", "Mermaid")]
+            .iter()
+            .filter_map(|(ext, label)| {
+                let name = format!("{DIAGRAMS}/{stem}.{ext}");
+                pictures
+                    .iter()
+                    .any(|(n, _)| *n == name)
+                    .then(|| format!("[{label}]({})", link_target(&name)))
+            })
+            .collect();
+        out.push_str(&format!("| {what}{ja} | {} |\n", links.join(" · ")));
+    }
+    out
 }
 
 /// What each fixed file is for, in the order the index lists them.
@@ -140,7 +272,7 @@ const ORDER: [&str; 12] = [
     "diff.json",
 ];
 
-fn index(h: &Handling, files: &[File], findings: &[Finding]) -> String {
+fn index(h: &Handling, files: &[File], pictures: &[File], findings: &[Finding]) -> String {
     let model = h.model();
     let date = h.evaluation.date();
     let home = model.info.home;
@@ -158,12 +290,8 @@ fn index(h: &Handling, files: &[File], findings: &[Finding]) -> String {
             describe(name).unwrap_or_default()
         ));
     }
-    for (name, _) in files.iter().filter(|(n, _)| describe(n).is_none()) {
-        out.push_str(&format!(
-            "| [{}]({}) | Diagram |\n",
-            escape::markdown(name),
-            link_target(name)
-        ));
+    if !pictures.is_empty() {
+        out.push_str(&diagram_table(pictures));
     }
     let countries: Vec<String> = h
         .foreign_countries()
