@@ -18,6 +18,7 @@
 pub mod check;
 pub mod cli;
 pub mod diff;
+pub mod import;
 pub mod model;
 pub mod reach;
 pub mod report;

@@ -91,9 +91,14 @@ fn date_arg(text: &str) -> Result<Date, String> {
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum CheckFormat {
+    /// Text for people, one block per finding
     Human,
+    /// {"findings": [...]}
     Json,
+    /// SARIF 2.1.0, for code scanning
     Sarif,
+    /// JUnit XML: a test case per rule, a failure per error finding
+    Junit,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -244,10 +249,10 @@ fn run_check(
     format: CheckFormat,
     without: &without::Without,
 ) -> Outcome {
-    let (findings, outcome) = match Model::load(path) {
+    let (findings, outcome, rules, policy_rules) = match Model::load(path) {
         Err(e) => {
             eprint!("{}", e.render());
-            (check::load_findings(&e), Outcome::Failed)
+            (check::load_findings(&e), Outcome::Failed, vec![], vec![])
         }
         Ok(model) => {
             let model = match without.apply(model) {
@@ -274,11 +279,12 @@ fn run_check(
                     )
                 })
                 .collect();
-            if let CheckFormat::Sarif = format {
-                emit(&check::render_sarif(&findings, &policy_rules));
-                return outcome;
-            }
-            (findings, outcome)
+            (
+                findings,
+                outcome,
+                check::rules_run(&evaluation),
+                policy_rules,
+            )
         }
     };
     match format {
@@ -286,7 +292,8 @@ fn run_check(
         CheckFormat::Human if matches!(outcome, Outcome::Failed) => {}
         CheckFormat::Human => emit(&check::render_human(&findings)),
         CheckFormat::Json => emit(&check::render_json(&findings)),
-        CheckFormat::Sarif => emit(&check::render_sarif(&findings, &[])),
+        CheckFormat::Sarif => emit(&check::render_sarif(&findings, &policy_rules)),
+        CheckFormat::Junit => emit(&check::render_junit(&findings, &rules)),
     }
     outcome
 }
