@@ -2,6 +2,9 @@
 //! codes 0 (fine), 1 (error findings or a difference), 2 (bad model or usage).
 
 mod diff;
+mod files;
+mod import;
+mod init;
 mod report;
 mod timeline;
 mod without;
@@ -75,6 +78,10 @@ pub enum Command {
     Report(report::ReportArgs),
     /// JSON Schema of the model files
     Schema,
+    /// Create a commented starter model to edit (default folder: reachmap-model)
+    Init(init::InitArgs),
+    /// Draft model entries from a sub-processor list or fides manifests
+    Import(import::ImportArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -240,6 +247,8 @@ pub fn run(cli: Cli) -> Outcome {
             emit(&crate::model::schema::render());
             Outcome::Ok
         }
+        Command::Init(args) => init::run(args),
+        Command::Import(args) => import::run(args),
     }
 }
 
