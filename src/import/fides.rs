@@ -210,7 +210,8 @@ pub fn import(files: &[(String, String)], options: &Options) -> Result<Draft, Im
     let mut systems = Vec::new();
     let mut datasets = Vec::new();
     let mut organizations = Vec::new();
-    let mut category_names: BTreeMap<String, String> = BTreeMap::new();
+    // Names the manifests give categories, with the file that gives them.
+    let mut category_names: BTreeMap<String, (String, String)> = BTreeMap::new();
     for (file, text) in files {
         if text.trim().is_empty() {
             continue;
@@ -246,7 +247,7 @@ pub fn import(files: &[(String, String)], options: &Options) -> Result<Draft, Im
         }
         for c in manifest.data_category {
             if let Some(name) = c.name {
-                category_names.insert(c.fides_key, name);
+                category_names.insert(c.fides_key, (name, file.clone()));
             }
         }
     }
@@ -329,7 +330,7 @@ impl Builder<'_> {
         systems: &[Sourced<System>],
         datasets: &[Sourced<Dataset>],
         organizations: &[Sourced<Organization>],
-        category_names: &BTreeMap<String, String>,
+        category_names: &BTreeMap<String, (String, String)>,
     ) -> Result<Draft, ImportError> {
         let home = self.options.country;
         let table = country::builtin();
@@ -696,8 +697,12 @@ impl Builder<'_> {
             .map(|c| {
                 let entry = Entry::new(Section::Category).text("id", c.clone());
                 match category_names.get(c) {
-                    Some(name) => entry.text("name", name.clone()),
-                    None => entry.text("name", c.clone()),
+                    Some((name, file)) => entry
+                        .text("name", name.clone())
+                        .text("source", format!("imported from fides manifest {file}")),
+                    None => entry
+                        .text("name", c.clone())
+                        .text("source", "fides data category key named in the manifests"),
                 }
             })
             .collect();
