@@ -467,7 +467,10 @@ impl Builder<'_> {
             let Some(country) = country else { continue };
             let operator = match vendor {
                 Some(legal_name) => {
-                    let id = slug(legal_name, '-');
+                    let id = match slug(legal_name, '-') {
+                        id if id.is_empty() => format!("{}-vendor", s.fides_key),
+                        id => id,
+                    };
                     let seat = vendor_seat.unwrap_or(country);
                     let mut vendor_note = None;
                     if vendor_seat.is_none() {

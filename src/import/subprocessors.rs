@@ -436,6 +436,12 @@ pub fn import(text: &str, options: &Options) -> Result<Draft, ImportError> {
                 processors.len() - 1
             }
         };
+        if options.controller.as_deref() == Some(id.as_str()) {
+            problems.push(format!(
+                "{file} row {}: {} would get the id \"{id}\", which --controller gives your own organisation; rename one of them",
+                row.line, row.entity
+            ));
+        }
         let p = &mut processors[index];
         p.rows.push(row.line);
         if let Some(seat) = row.seat {
@@ -613,6 +619,40 @@ mod tests {
         assert_eq!(
             countries("USA, Irland; EU"),
             Err(vec!["Irland".to_string(), "EU".to_string()])
+        );
+    }
+
+    fn problems(csv: &str, controller: Option<&str>) -> Vec<String> {
+        let options = Options {
+            file_name: "l.csv".into(),
+            controller: controller.map(str::to_string),
+        };
+        import(csv, &options).expect_err("an error").problems
+    }
+
+    #[test]
+    fn conflicting_facts_are_errors_naming_both_rows() {
+        assert_eq!(
+            problems("Entity,Location,Seat\nA,DE,DE\nA,FR,FR\n", None),
+            [
+                "l.csv row 3: A has its seat in FR here but in DE in row 2; one organisation has one seat"
+            ]
+        );
+        assert_eq!(
+            problems("Entity,Location,Seat\nA,DE,DE; FR\n", None),
+            [
+                "l.csv row 2, column \"Seat\": \"DE; FR\" names several countries; a corporate seat is one country"
+            ]
+        );
+        assert_eq!(
+            problems("Entity,Location\nShop,DE\n", Some("shop")),
+            [
+                "l.csv row 2: Shop would get the id \"shop\", which --controller gives your own organisation; rename one of them"
+            ]
+        );
+        assert_eq!(
+            problems("Entity,Location\n", None),
+            ["l.csv: the list has a header row but no sub-processors"]
         );
     }
 }

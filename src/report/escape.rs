@@ -161,4 +161,31 @@ mod tests {
             assert_eq!(table["v"].as_str(), Some(text), "{doc}");
         }
     }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_round_trips_through_toml(text in "\\PC*|[\\x00-\\x7f]*") {
+            let doc = format!("v = {}", toml_string(&text));
+            let table: toml::Table = toml::from_str(&doc).expect("valid TOML");
+            proptest::prop_assert_eq!(table["v"].as_str(), Some(text.as_str()));
+        }
+
+        #[test]
+        fn any_text_round_trips_through_xml(text in "\\PC*|[\\x00-\\x7f]*") {
+            let doc = format!("<a b=\"{}\">{}</a>", xml_attr(&text), xml(&text));
+            let parsed = roxmltree::Document::parse(&doc).expect("well-formed XML");
+            // What XML 1.0 cannot carry becomes U+FFFD; everything else survives.
+            let expected: String = text
+                .chars()
+                .map(|c| match c {
+                    '\t' | '\n' | '\r' => c,
+                    '\u{0}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}' => '\u{fffd}',
+                    _ => c,
+                })
+                .collect();
+            let root = parsed.root_element();
+            proptest::prop_assert_eq!(root.attribute("b"), Some(expected.as_str()));
+            proptest::prop_assert_eq!(root.text().unwrap_or(""), expected.as_str());
+        }
+    }
 }
