@@ -19,6 +19,7 @@ pub mod check;
 pub mod cli;
 pub mod diagram;
 pub mod diff;
+pub mod import;
 pub mod model;
 pub mod reach;
 pub mod report;

@@ -3,6 +3,9 @@
 
 pub mod diagram;
 mod diff;
+mod files;
+mod import;
+mod init;
 mod report;
 mod timeline;
 mod without;
@@ -92,6 +95,10 @@ pub enum Command {
     },
     /// JSON Schema of the model files
     Schema,
+    /// Create a commented starter model to edit (default folder: reachmap-model)
+    Init(init::InitArgs),
+    /// Draft model entries from a sub-processor list or fides manifests
+    Import(import::ImportArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -108,9 +115,14 @@ pub(crate) fn date_arg(text: &str) -> Result<Date, String> {
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum CheckFormat {
+    /// Text for people, one block per finding
     Human,
+    /// {"findings": [...]}
     Json,
+    /// SARIF 2.1.0, for code scanning
     Sarif,
+    /// JUnit XML: a test case per rule, a failure per error finding
+    Junit,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -266,6 +278,8 @@ pub fn run(cli: Cli) -> Outcome {
             emit(&crate::model::schema::render());
             Outcome::Ok
         }
+        Command::Init(args) => init::run(args),
+        Command::Import(args) => import::run(args),
     }
 }
 
@@ -275,10 +289,10 @@ fn run_check(
     format: CheckFormat,
     without: &without::Without,
 ) -> Outcome {
-    let (findings, outcome) = match Model::load(path) {
+    let (findings, outcome, rules, policy_rules) = match Model::load(path) {
         Err(e) => {
             eprint!("{}", e.render());
-            (check::load_findings(&e), Outcome::Failed)
+            (check::load_findings(&e), Outcome::Failed, vec![], vec![])
         }
         Ok(model) => {
             let model = match without.apply(model) {
@@ -305,11 +319,12 @@ fn run_check(
                     )
                 })
                 .collect();
-            if let CheckFormat::Sarif = format {
-                emit(&check::render_sarif(&findings, &policy_rules));
-                return outcome;
-            }
-            (findings, outcome)
+            (
+                findings,
+                outcome,
+                check::rules_run(&evaluation),
+                policy_rules,
+            )
         }
     };
     match format {
@@ -317,7 +332,8 @@ fn run_check(
         CheckFormat::Human if matches!(outcome, Outcome::Failed) => {}
         CheckFormat::Human => emit(&check::render_human(&findings)),
         CheckFormat::Json => emit(&check::render_json(&findings)),
-        CheckFormat::Sarif => emit(&check::render_sarif(&findings, &[])),
+        CheckFormat::Sarif => emit(&check::render_sarif(&findings, &policy_rules)),
+        CheckFormat::Junit => emit(&check::render_junit(&findings, &rules)),
     }
     outcome
 }

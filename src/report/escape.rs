@@ -116,6 +116,61 @@ pub fn mermaid(text: &str) -> String {
     out
 }
 
+/// Text for XML 1.0 element content. Besides the five special characters,
+/// characters XML 1.0 forbids (most control characters, U+FFFE, U+FFFF)
+/// become U+FFFD, since no escape can carry them; a carriage return is
+/// written as a character reference so that parsers keep it.
+pub fn xml(text: &str) -> String {
+    xml_escape(text, false)
+}
+
+/// Text for a double-quoted XML attribute: as [`xml`], and tabs and line ends
+/// as character references, which attribute-value normalisation would
+/// otherwise turn into spaces.
+pub fn xml_attr(text: &str) -> String {
+    xml_escape(text, true)
+}
+
+fn xml_escape(text: &str, attribute: bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    for ch in text.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\r' => out.push_str("&#13;"),
+            '\n' if attribute => out.push_str("&#10;"),
+            '\t' if attribute => out.push_str("&#9;"),
+            '\n' | '\t' => out.push(ch),
+            '\u{0}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}' => out.push('\u{fffd}'),
+            _ => out.push(ch),
+        }
+    }
+    out
+}
+
+/// A TOML basic string, quotes included: backslash, quote and every control
+/// character escaped, so any text round-trips through a TOML parser.
+pub fn toml_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for ch in text.chars() {
+        match ch {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -167,5 +222,55 @@ mod tests {
         assert_eq!(out, "a#quot;b#lt;i#gt;#124;c#35;quot#59;#96;d#96;");
         assert!(!out.contains(['"', '<', '>', '|', '`']));
         assert_eq!(mermaid("two\nlines"), "two lines");
+    }
+
+    #[test]
+    fn xml_cannot_be_broken_out_of() {
+        assert_eq!(xml("a]]><b>&"), "a]]&gt;&lt;b&gt;&amp;");
+        assert_eq!(xml("two\nlines\u{1}"), "two\nlines\u{fffd}");
+        assert_eq!(xml_attr("\"x\"\n'y'"), "&quot;x&quot;&#10;&apos;y&apos;");
+    }
+
+    #[test]
+    fn toml_strings_round_trip() {
+        for text in [
+            "plain",
+            "quote \" and backslash \\",
+            "lines\r\nand\ttab",
+            "bell \u{7} del \u{7f} nel \u{85}",
+            "日本 \u{1F600}",
+            "\"\"\"",
+        ] {
+            let doc = format!("v = {}", toml_string(text));
+            let table: toml::Table = toml::from_str(&doc).expect(&doc);
+            assert_eq!(table["v"].as_str(), Some(text), "{doc}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_round_trips_through_toml(text in "\\PC*|[\\x00-\\x7f]*") {
+            let doc = format!("v = {}", toml_string(&text));
+            let table: toml::Table = toml::from_str(&doc).expect("valid TOML");
+            proptest::prop_assert_eq!(table["v"].as_str(), Some(text.as_str()));
+        }
+
+        #[test]
+        fn any_text_round_trips_through_xml(text in "\\PC*|[\\x00-\\x7f]*") {
+            let doc = format!("<a b=\"{}\">{}</a>", xml_attr(&text), xml(&text));
+            let parsed = roxmltree::Document::parse(&doc).expect("well-formed XML");
+            // What XML 1.0 cannot carry becomes U+FFFD; everything else survives.
+            let expected: String = text
+                .chars()
+                .map(|c| match c {
+                    '\t' | '\n' | '\r' => c,
+                    '\u{0}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}' => '\u{fffd}',
+                    _ => c,
+                })
+                .collect();
+            let root = parsed.root_element();
+            proptest::prop_assert_eq!(root.attribute("b"), Some(expected.as_str()));
+            proptest::prop_assert_eq!(root.text().unwrap_or(""), expected.as_str());
+        }
     }
 }
