@@ -109,7 +109,8 @@ pub fn table(evaluation: &Evaluation, reach: &[Reach]) -> String {
         out.push('\n');
     }
     out.push_str(&format!("\n* home country. {LEGEND}.\n"));
-    out
+    // Cells are padded to align; the last column needs no padding.
+    out.lines().map(|l| format!("{}\n", l.trim_end())).collect()
 }
 
 /// A Markdown table, countries as columns.
