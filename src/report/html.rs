@@ -28,7 +28,9 @@ use super::handling::Handling;
 use super::lang::{self, Lang};
 use super::matrix::{DISPLAY_ORDER, LEGEND, kind_letter};
 use crate::check::Finding;
-use crate::model::{CategoryIdx, CountryCode, Kind, Meta, Model, OrgIdx, Severity, SystemIdx};
+use crate::model::{
+    CategoryIdx, CountryCode, Date, Kind, Meta, Model, OrgIdx, Severity, SystemIdx, Window,
+};
 use crate::reach::{Entry, Route, Step};
 
 const STYLE: &str = include_str!("html/style.css");
@@ -395,7 +397,10 @@ fn describe(h: &Handling, source: Source, model_root: &Path) -> EvidenceData {
             if let Some(p) = &access.purpose {
                 facts.push(("Purpose", p.clone()));
             }
-            facts.push(("Dates", lang::window(Lang::En, &access.window)));
+            facts.push((
+                "Dates",
+                dates(&access.window).unwrap_or_else(|| "no dates recorded".into()),
+            ));
             if let Some(n) = access.headcount {
                 facts.push(("Headcount", n.to_string()));
             }
@@ -433,8 +438,8 @@ fn describe(h: &Handling, source: Source, model_root: &Path) -> EvidenceData {
             if !bases.is_empty() {
                 facts.push(("Transfer basis", bases.join(", ")));
             }
-            if organisation.window.since.is_some() || organisation.window.until.is_some() {
-                facts.push(("Dates", lang::window(Lang::En, &organisation.window)));
+            if let Some(d) = dates(&organisation.window) {
+                facts.push(("Dates", d));
             }
             meta_facts(&organisation.meta, model_root, &mut facts);
             format!("Organisation {}", org(o))
@@ -447,8 +452,8 @@ fn describe(h: &Handling, source: Source, model_root: &Path) -> EvidenceData {
                 "Operator can read it",
                 if sys.operator_access { "yes" } else { "no" }.to_string(),
             ));
-            if sys.window.since.is_some() || sys.window.until.is_some() {
-                facts.push(("Dates", lang::window(Lang::En, &sys.window)));
+            if let Some(d) = dates(&sys.window) {
+                facts.push(("Dates", d));
             }
             meta_facts(&sys.meta, model_root, &mut facts);
             format!("System {}", system(s))
@@ -464,8 +469,8 @@ fn describe(h: &Handling, source: Source, model_root: &Path) -> EvidenceData {
             if let Some(p) = &flow.purpose {
                 facts.push(("Purpose", p.clone()));
             }
-            if flow.window.since.is_some() || flow.window.until.is_some() {
-                facts.push(("Dates", lang::window(Lang::En, &flow.window)));
+            if let Some(d) = dates(&flow.window) {
+                facts.push(("Dates", d));
             }
             meta_facts(&flow.meta, model_root, &mut facts);
             match &flow.id {
@@ -479,6 +484,22 @@ fn describe(h: &Handling, source: Source, model_root: &Path) -> EvidenceData {
         }
     };
     EvidenceData { title, facts }
+}
+
+/// A window as the model has it (`until` is the first day it no longer
+/// applies, as in the route sentences) with the last day spelled out.
+fn dates(w: &Window) -> Option<String> {
+    let last = |u: Date| {
+        u.yesterday()
+            .map(|d| format!(" (last day {d})"))
+            .unwrap_or_default()
+    };
+    match (w.since, w.until) {
+        (Some(s), Some(u)) => Some(format!("since {s}, until {u}{}", last(u))),
+        (Some(s), None) => Some(format!("since {s}")),
+        (None, Some(u)) => Some(format!("until {u}{}, start not recorded", last(u))),
+        (None, None) => None,
+    }
 }
 
 fn meta_facts(meta: &Meta, model_root: &Path, facts: &mut Vec<(&'static str, String)>) {
@@ -734,7 +755,7 @@ fn diagrams_section(pictures: &[(String, Vec<u8>)], out: &mut String) {
         pictures
             .iter()
             .find(|(n, _)| *n == name)
-            .map(|(_, b)| String::from_utf8_lossy(b).into_owned())
+            .map(|(n, b)| (n.clone(), String::from_utf8_lossy(b).into_owned()))
     };
     out.push_str("<section id=\"diagrams\" class=\"page\">\n<h2>Diagrams</h2>\n");
     let mut any = false;
@@ -750,9 +771,10 @@ fn diagrams_section(pictures: &[(String, Vec<u8>)], out: &mut String) {
             find(format!("{}/{view}.{ext}", super::set::DIAGRAMS))
                 .or_else(|| find(format!("{}/{view}.ja.{ext}", super::set::DIAGRAMS)))
         };
-        let svg = pick("svg").and_then(|s| inline_svg(&s, view));
+        let svg = pick("svg");
+        let embedded = svg.as_ref().and_then(|(_, s)| inline_svg(s, view));
         let mermaid = pick("mmd");
-        if svg.is_none() && mermaid.is_none() {
+        if embedded.is_none() && mermaid.is_none() {
             continue;
         }
         any = true;
@@ -761,19 +783,27 @@ fn diagrams_section(pictures: &[(String, Vec<u8>)], out: &mut String) {
         out.push_str(&format!(
             "<figure class=\"diagram\" id=\"diagram-{view}\">\n"
         ));
-        match (svg, mermaid) {
-            (Some(svg), _) => {
+        match (embedded, svg, mermaid) {
+            (Some(drawing), _, _) => {
                 out.push_str("<div class=\"svg\">");
-                out.push_str(&svg);
+                out.push_str(&drawing);
                 out.push_str("</div>\n");
             }
-            (None, Some(mmd)) => {
+            (None, svg, Some((name, mmd))) => {
+                let why = match svg {
+                    Some((svg_name, _)) => format!(
+                        "The SVG of this view holds more than a plain drawing, so it is not embedded here; open <code>{}</code> beside this file to see it.",
+                        esc(&svg_name)
+                    ),
+                    None => "Graphviz was not installed when this report was written, so there is no picture: install it and run <code>reachmap report</code> again.".to_string(),
+                };
                 out.push_str(&format!(
-                    "<p class=\"note\">Graphviz was not installed when this report was written, so the picture is missing; below is its Mermaid source (paste it into a Mermaid viewer, or install Graphviz and run <code>reachmap report</code> again). The file <code>diagrams/{view}.dot</code> holds the same graph for Graphviz.</p>\n<pre class=\"mermaid-source\">{}</pre>\n",
+                    "<p class=\"note\">{why} Below is the view's Mermaid source (<code>{}</code>), which a Mermaid viewer draws.</p>\n<pre class=\"mermaid-source\">{}</pre>\n",
+                    esc(&name),
                     esc(&mmd)
                 ));
             }
-            (None, None) => {}
+            (None, _, None) => {}
         }
         out.push_str(&format!(
             "<figcaption>{}</figcaption>\n</figure>\n",
@@ -1089,6 +1119,53 @@ purpose = "</style><script>"
         ] {
             assert_eq!(inline_svg(bad, "v"), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn without_a_plain_svg_the_mermaid_source_is_shown_as_text() {
+        let model = Model::from_toml_str("hostile.toml", HOSTILE).expect("the model loads");
+        let evaluation = Evaluation::new(&model, model.default_date());
+        let h = Handling::new(&evaluation);
+        let file = |name: &str, body: &str| (name.to_string(), body.as_bytes().to_vec());
+        let pictures = [
+            file(
+                "diagrams/countries.mmd",
+                "flowchart LR\n  a[\"</pre><img src=x>\"]\n",
+            ),
+            file(
+                "diagrams/access.svg",
+                "<svg><script>alert(1)</script></svg>",
+            ),
+            file("diagrams/access.mmd", "flowchart TB\n"),
+        ];
+        let html = render(&h, &[], &[], &pictures, Path::new(""));
+        assert!(html.contains("<pre class=\"mermaid-source\">flowchart LR\n  a[&quot;&lt;/pre&gt;&lt;img src=x&gt;&quot;]\n</pre>"), "{html}");
+        assert!(html.contains("Graphviz was not installed"));
+        assert!(html.contains("open <code>diagrams/access.svg</code> beside this file"));
+        assert!(html.contains("<pre class=\"mermaid-source\">flowchart TB\n</pre>"));
+        assert!(!html.contains("<script>alert") && !html.contains("<img"));
+    }
+
+    #[test]
+    fn dates_give_the_until_of_the_model_and_the_last_day() {
+        let day = |t: &str| crate::model::parse_date(t);
+        let w = |since: &str, until: &str| Window {
+            since: day(since),
+            until: day(until),
+        };
+        assert_eq!(
+            dates(&w("2020-01-01", "2021-03-23")).as_deref(),
+            Some("since 2020-01-01, until 2021-03-23 (last day 2021-03-22)")
+        );
+        assert_eq!(
+            dates(&w("", "2021-03-01")).as_deref(),
+            Some("until 2021-03-01 (last day 2021-02-28), start not recorded")
+        );
+        assert_eq!(
+            dates(&w("2020-01-01", "")).as_deref(),
+            Some("since 2020-01-01")
+        );
+        assert_eq!(dates(&Window::default()), None);
     }
 
     #[test]
