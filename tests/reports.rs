@@ -566,6 +566,7 @@ fn findings_and_index_carry_no_machine_paths() {
             "matrix.csv",
             "matrix.json",
             "matrix.md",
+            "report.html",
             "subprocessors.csv",
             "subprocessors.md"
         ]
@@ -822,6 +823,89 @@ fn the_default_directory_is_reports_slash_the_model_name() {
 
 // ---------------------------------------------------------------- reports/
 
+#[test]
+fn the_html_matrix_has_one_link_per_reached_pair() {
+    let (_dir, model) = tiny_dir();
+    let files = build(&model);
+    let page = &files["report.html"];
+    let table = page
+        .split("<table id=\"reach\"")
+        .nth(1)
+        .and_then(|t| t.split("</table>").next())
+        .expect("the matrix table");
+    // Worked out from the model (see TINY): rows by category id, columns
+    // home first and then by code (JP CN DE KR US VN). JP stores and operates
+    // everything on jp-db; audit-us reads the card from JP (A) and is seated
+    // in the US (C); helpdesk-jp is seated in JP (C) and reads email from VN;
+    // cloud-us stores and operates chat and email in the US; sub-cn reads
+    // chat from CN, group-kr email from KR; de-vault stores the card in DE,
+    // its operator cannot read it.
+    let expected = [
+        ("JP/customer", "SO"),
+        ("JP/customer.card", "SOA"),
+        ("DE/customer.card", "S"),
+        ("US/customer.card", "C"),
+        ("JP/customer.chat", "SO"),
+        ("CN/customer.chat", "A"),
+        ("US/customer.chat", "SO"),
+        ("JP/customer.email", "SOC"),
+        ("KR/customer.email", "A"),
+        ("US/customer.email", "SO"),
+        ("VN/customer.email", "A"),
+    ];
+    let cells: Vec<(String, String)> = table
+        .split("data-kinds=\"")
+        .skip(1)
+        .map(|cell| {
+            let kinds = cell.split('"').next().unwrap().to_string();
+            let target = cell
+                .split("href=\"#cell=")
+                .nth(1)
+                .and_then(|h| h.split('"').next())
+                .expect("a link to the cell")
+                .to_string();
+            (target, kinds)
+        })
+        .collect();
+    let expected: Vec<(String, String)> = expected
+        .iter()
+        .map(|(t, k)| (t.to_string(), k.to_string()))
+        .collect();
+    assert_eq!(cells, expected);
+    assert!(page.contains("<section id=\"disclosure-ja\" class=\"page disclosure\" lang=\"ja\">"));
+    assert!(page.contains("<section id=\"disclosure-en\" class=\"page disclosure\" lang=\"en\">"));
+}
+
+/// `report.html` with the contents of each `<figure class="diagram">`
+/// replaced by a fixed text. Graphviz escapes every name in its SVG, so a
+/// figure's first `</figure>` is its own.
+fn mask_diagram_figures(html: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(html);
+    let open = "<figure class=\"diagram\"";
+    let mut out = String::with_capacity(text.len());
+    let mut rest: &str = &text;
+    while let Some(start) = rest.find(open) {
+        out.push_str(&rest[..start]);
+        out.push_str("<figure class=\"diagram\">(diagram)</figure>");
+        let after = &rest[start..];
+        rest = match after.find("</figure>") {
+            Some(end) => &after[end + "</figure>".len()..],
+            None => "",
+        };
+    }
+    out.push_str(rest);
+    out.into_bytes()
+}
+
+#[test]
+fn diagram_figures_are_masked_and_nothing_else() {
+    let page = "<p>a</p><figure class=\"diagram\" id=\"x\"><svg>1</svg></figure><p>b</p><figure class=\"diagram\"><pre>2</pre></figure>";
+    assert_eq!(
+        String::from_utf8(mask_diagram_figures(page.as_bytes())).unwrap(),
+        "<p>a</p><figure class=\"diagram\">(diagram)</figure><p>b</p><figure class=\"diagram\">(diagram)</figure>"
+    );
+}
+
 /// The committed `reports/<name>/` of every model in `models/` is exactly what
 /// `reachmap report models/<name>` writes today.
 #[test]
@@ -873,10 +957,23 @@ fn committed_reports_are_fresh() {
                 ));
             }
         }
-        let fresh: BTreeMap<String, Vec<u8>> =
-            fresh.into_iter().filter(|(f, _)| !is_svg(f)).collect();
-        let committed: BTreeMap<String, Vec<u8>> =
-            committed.into_iter().filter(|(f, _)| !is_svg(f)).collect();
+        // report.html embeds that SVG (or, without Graphviz, the Mermaid
+        // source instead): its diagram figures are masked, the rest compared.
+        let comparable = |set: BTreeMap<String, Vec<u8>>| -> BTreeMap<String, Vec<u8>> {
+            set.into_iter()
+                .filter(|(f, _)| !is_svg(f))
+                .map(|(f, bytes)| {
+                    let bytes = if f == "report.html" {
+                        mask_diagram_figures(&bytes)
+                    } else {
+                        bytes
+                    };
+                    (f, bytes)
+                })
+                .collect()
+        };
+        let fresh = comparable(fresh);
+        let committed = comparable(committed);
         for (file, bytes) in &fresh {
             match committed.get(file) {
                 None => problems.push(format!("reports/{name}/{file} is missing; regenerate with: {regenerate}")),

@@ -15,6 +15,10 @@ pub const ABOUT: &str = "\
 Write the disclosure-ready report set for a model into a directory:
 
   index.md                start here: what each file is for, and a summary
+  report.html             everything in one page for a browser, offline: the matrix
+                          (click a cell for why that country reaches that category,
+                          with the evidence), diagrams, findings, both disclosures;
+                          prints to PDF
   appi-disclosure.ja.md   外国にある第三者への提供・外国における取扱いに関する情報
                           (APPI Art. 28(2) and Art. 32, one section per foreign country:
                           its system incl. government-access and localisation laws,

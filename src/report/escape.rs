@@ -58,6 +58,27 @@ pub fn html(text: &str) -> String {
     out
 }
 
+/// JSON text for a `<script type="application/json">` block. The HTML
+/// tokenizer ends script data at `</script` and changes state at `<!--`, and
+/// no JSON escape is recognised there; so every `<` (JSON has it only inside
+/// strings) becomes `\u003c`, which `JSON.parse` reads back as `<`. `>` and
+/// `&` follow for symmetry with other serialisers, and U+2028 and U+2029,
+/// which some JavaScript parsers take for line ends, become escapes too.
+pub fn json_in_html(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    for ch in json.chars() {
+        match ch {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Text inside a Graphviz HTML-like label: HTML escaping; control
 /// characters (which Graphviz's XML parser rejects) replaced by U+FFFD; and
 /// a backslash doubled, because Graphviz expands `\N`, `\G`, `\L` ... in
@@ -195,6 +216,20 @@ mod tests {
     fn code_spans_cannot_be_closed_or_split() {
         assert_eq!(markdown_code("user.id"), "`user.id`");
         assert_eq!(markdown_code("a`b|c"), "`a'b\\|c`");
+    }
+
+    #[test]
+    fn json_cannot_close_its_script_block() {
+        let text = "</script><!--<script>&\u{2028}\u{2029}\"";
+        let json = serde_json::to_string(text).unwrap();
+        let out = json_in_html(&json);
+        assert_eq!(
+            out,
+            r#""\u003c/script\u003e\u003c!--\u003cscript\u003e\u0026\u2028\u2029\"""#
+        );
+        assert!(!out.contains(['<', '>', '&', '\u{2028}', '\u{2029}']));
+        // Still JSON, and still the same text.
+        assert_eq!(serde_json::from_str::<String>(&out).unwrap(), text);
     }
 
     #[test]

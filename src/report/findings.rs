@@ -23,7 +23,7 @@ pub fn findings(evaluation: &Evaluation, model_root: &Path) -> Vec<Finding> {
 
 /// `file` relative to `root` with `/` separators; a file outside the root
 /// is named by its file name alone.
-fn relative(file: &Path, root: &Path) -> String {
+pub(super) fn relative(file: &Path, root: &Path) -> String {
     let rel = file
         .strip_prefix(root)
         .ok()

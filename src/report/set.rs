@@ -16,7 +16,7 @@ use std::path::{Component, Path, PathBuf};
 
 use super::handling::Handling;
 use super::lang::{self, Lang};
-use super::{art30, disclosure, escape, findings, matrix, subprocessors};
+use super::{art30, disclosure, escape, findings, html, matrix, subprocessors};
 use crate::check::Finding;
 use crate::model::Severity;
 use crate::reach::Evaluation;
@@ -73,8 +73,12 @@ pub fn build_with_baseline(
         text("findings.md", findings::markdown(evaluation, &findings)),
         text("findings.json", findings::json(&findings)),
     ];
-    for &l in languages {
-        files.push(text(&disclosure_name(l), disclosure::render(&h, l)));
+    let disclosures: Vec<(Lang, String)> = languages
+        .iter()
+        .map(|&l| (l, disclosure::render(&h, l)))
+        .collect();
+    for (l, body) in &disclosures {
+        files.push(text(&disclosure_name(*l), body.clone()));
     }
     if let Some(before) = baseline {
         let diff = crate::diff::Diff::between(before, evaluation);
@@ -82,6 +86,10 @@ pub fn build_with_baseline(
         files.push(text("diff.json", crate::diff::render::json(&diff)));
     }
     let (pictures, warnings) = diagrams(evaluation, languages, baseline);
+    files.push(text(
+        "report.html",
+        html::render(&h, &findings, &disclosures, &pictures, model_root),
+    ));
     let index = index(&h, &files, &pictures, &findings);
     files.extend(pictures);
     files.push(text("index.md", index));
@@ -231,6 +239,9 @@ fn diagram_table(pictures: &[File]) -> String {
 /// What each fixed file is for, in the order the index lists them.
 fn describe(name: &str) -> Option<&'static str> {
     Some(match name {
+        "report.html" => {
+            "Everything in one page for a browser, offline: the matrix (click a cell for why that country reaches that category, with the evidence), the diagrams, the findings and the disclosure texts; prints to PDF"
+        }
         "appi-disclosure.ja.md" => {
             "外国にある第三者への提供及び外国における個人データの取扱いに関する情報（日本語）: the APPI Art. 28(2) / Art. 32 statement for the privacy policy, one section per foreign country"
         }
@@ -257,7 +268,8 @@ fn describe(name: &str) -> Option<&'static str> {
     })
 }
 
-const ORDER: [&str; 12] = [
+const ORDER: [&str; 13] = [
+    "report.html",
     "appi-disclosure.ja.md",
     "appi-disclosure.en.md",
     "subprocessors.md",
