@@ -17,7 +17,9 @@
 
 pub mod check;
 pub mod cli;
+pub mod diagram;
 pub mod diff;
+pub mod import;
 pub mod model;
 pub mod progress;
 pub mod reach;

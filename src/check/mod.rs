@@ -6,7 +6,7 @@ mod render;
 
 use serde::Serialize;
 
-pub use render::{render_human, render_json, render_sarif};
+pub use render::{render_human, render_json, render_junit, render_sarif};
 
 use crate::model::{
     CategoryIdx, Diagnostic, Kind, LoadError, Location, Model, Role, Severity, SystemIdx,
@@ -121,6 +121,34 @@ pub const RULES: &[(&str, Severity, &str)] = &[
         "An organisation that operates nothing, accesses nothing, is party to no contract and parents no one.",
     ),
 ];
+
+/// A rule as a test case of `check --format junit`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleRun {
+    /// The rule id, or the policy's id.
+    pub id: String,
+    /// `rule` (built in), `policy` or `load`; the JUnit classname is `reachmap.<group>`.
+    pub group: &'static str,
+    /// Why the rule did not run on the evaluation date, when it did not.
+    pub skipped: Option<String>,
+}
+
+/// The rules [`check`] runs on an evaluation: every built-in rule and every
+/// policy, a policy not in force on the date marked skipped.
+pub fn rules_run(evaluation: &Evaluation) -> Vec<RuleRun> {
+    let date = evaluation.date();
+    let builtin = RULES.iter().map(|(id, _, _)| RuleRun {
+        id: id.to_string(),
+        group: "rule",
+        skipped: None,
+    });
+    let policies = evaluation.model().policies.iter().map(|p| RuleRun {
+        id: p.id.clone(),
+        group: "policy",
+        skipped: (!p.window.applies(date)).then(|| format!("policy not in force on {date}")),
+    });
+    builtin.chain(policies).collect()
+}
 
 /// The load diagnostics as findings.
 pub fn load_findings(error: &LoadError) -> Vec<Finding> {

@@ -1,31 +1,35 @@
-//! Findings as text for people (rustc style), JSON (SPEC §4) and SARIF 2.1.0.
+//! Findings as text for people (rustc style), JSON (SPEC §4), SARIF 2.1.0
+//! and JUnit XML.
 
 use std::collections::BTreeMap;
 
 use serde_json::json;
 
-use super::{Finding, RULES};
+use super::{Finding, RULES, RuleRun};
 use crate::model::Severity;
+use crate::report::escape;
+
+/// One finding as a block of text: `severity[rule]: message`, then where,
+/// the path and the help, each on its own line.
+fn finding_block(f: &Finding) -> String {
+    let mut out = format!("{}[{}]: {}\n", f.severity.as_str(), f.rule, f.message);
+    if let Some(l) = &f.location {
+        out.push_str(&format!("  --> {}:{}\n", l.file, l.line));
+    }
+    if let Some(path) = &f.path {
+        out.push_str(&format!("  = path: {}\n", path.join(" → ")));
+    }
+    if let Some(help) = &f.help {
+        out.push_str(&format!("  = help: {help}\n"));
+    }
+    out
+}
 
 /// Human output: one block per finding, then a summary line.
 pub fn render_human(findings: &[Finding]) -> String {
     let mut out = String::new();
     for f in findings {
-        out.push_str(&format!(
-            "{}[{}]: {}\n",
-            f.severity.as_str(),
-            f.rule,
-            f.message
-        ));
-        if let Some(l) = &f.location {
-            out.push_str(&format!("  --> {}:{}\n", l.file, l.line));
-        }
-        if let Some(path) = &f.path {
-            out.push_str(&format!("  = path: {}\n", path.join(" → ")));
-        }
-        if let Some(help) = &f.help {
-            out.push_str(&format!("  = help: {help}\n"));
-        }
+        out.push_str(&finding_block(f));
         out.push('\n');
     }
     let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
@@ -175,4 +179,91 @@ pub fn render_sarif(findings: &[Finding], policy_rules: &[(String, String)]) -> 
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
     s.push('\n');
     s
+}
+
+/// JUnit XML: one test suite "reachmap" with one test case per rule that ran
+/// (`rules`, plus any rule a finding names that `rules` lacks, such as a load
+/// error's code). An error finding is a `<failure>` of its rule's case;
+/// warnings and notes do not fail a case and are listed in its
+/// `<system-out>`. A rule that did not run on the date is `<skipped>`. No
+/// times or timestamps, so the same model gives the same bytes.
+pub fn render_junit(findings: &[Finding], rules: &[RuleRun]) -> String {
+    let mut cases: Vec<RuleRun> = rules.to_vec();
+    for f in findings {
+        if !cases.iter().any(|c| c.id == f.rule) {
+            cases.push(RuleRun {
+                id: f.rule.clone(),
+                group: "load",
+                skipped: None,
+            });
+        }
+    }
+    cases.sort_by(|a, b| (group_rank(a.group), &a.id).cmp(&(group_rank(b.group), &b.id)));
+
+    let mut body = String::new();
+    let (mut failed, mut skipped) = (0, 0);
+    for case in &cases {
+        let mine: Vec<&Finding> = findings.iter().filter(|f| f.rule == case.id).collect();
+        let errors: Vec<&&Finding> = mine
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .collect();
+        let others: Vec<&&Finding> = mine
+            .iter()
+            .filter(|f| f.severity != Severity::Error)
+            .collect();
+        body.push_str(&format!(
+            "    <testcase name=\"{}\" classname=\"reachmap.{}\"",
+            escape::xml_attr(&case.id),
+            case.group
+        ));
+        if errors.is_empty() && others.is_empty() && case.skipped.is_none() {
+            body.push_str("/>\n");
+            continue;
+        }
+        body.push_str(">\n");
+        if let Some(why) = &case.skipped {
+            skipped += 1;
+            body.push_str(&format!(
+                "      <skipped message=\"{}\"/>\n",
+                escape::xml_attr(why)
+            ));
+        }
+        if !errors.is_empty() {
+            failed += 1;
+        }
+        for f in &errors {
+            body.push_str(&format!(
+                "      <failure type=\"error\" message=\"{}\">{}</failure>\n",
+                escape::xml_attr(&f.message),
+                escape::xml(&finding_block(f))
+            ));
+        }
+        if !others.is_empty() {
+            let text: Vec<String> = others.iter().map(|f| finding_block(f)).collect();
+            body.push_str(&format!(
+                "      <system-out>{}</system-out>\n",
+                escape::xml(&text.join("\n"))
+            ));
+        }
+        body.push_str("    </testcase>\n");
+    }
+    let counts = format!(
+        "tests=\"{}\" failures=\"{failed}\" errors=\"0\" skipped=\"{skipped}\"",
+        cases.len()
+    );
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+         <testsuites name=\"reachmap\" {counts}>\n  \
+         <testsuite name=\"reachmap\" {counts}>\n{body}  </testsuite>\n</testsuites>\n"
+    )
+}
+
+/// Load errors first (nothing else ran), then built-in rules, then policies.
+fn group_rank(group: &str) -> u8 {
+    match group {
+        "load" => 0,
+        "rule" => 1,
+        _ => 2,
+    }
 }

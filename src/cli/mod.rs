@@ -1,7 +1,12 @@
 //! The command line: parsing with clap, one function per subcommand, exit
 //! codes 0 (fine), 1 (error findings or a difference), 2 (bad model or usage).
 
+pub mod diagram;
 mod diff;
+mod files;
+mod import;
+mod init;
+mod report;
 mod timeline;
 mod without;
 
@@ -68,8 +73,32 @@ pub enum Command {
     Diff(diff::DiffArgs),
     /// Every date on which a model's reach changes, and what changes on it
     Timeline(timeline::TimelineArgs),
+    /// Write the disclosure-ready report set (APPI statement in Japanese and
+    /// English, sub-processor list, GDPR Art. 30 record, findings, matrix)
+    #[command(long_about = report::ABOUT)]
+    Report(report::ReportArgs),
+    /// One diagram to stdout: the access graph, the country summary or one category
+    Diagram {
+        /// Model directory or .toml file
+        model: PathBuf,
+        /// access, countries or category:ID
+        #[arg(long, value_parser = diagram::view_arg, default_value = "access")]
+        view: diagram::ViewArg,
+        /// svg needs Graphviz's `dot`; without it the DOT is written and the exit code is 2
+        #[arg(long, value_enum, default_value_t = diagram::DiagramFormat::Dot)]
+        format: diagram::DiagramFormat,
+        #[command(flatten)]
+        date: AsOf,
+        /// Language of the labels
+        #[arg(long, value_enum, default_value_t = diagram::LangArg::En)]
+        lang: diagram::LangArg,
+    },
     /// JSON Schema of the model files
     Schema,
+    /// Create a commented starter model to edit (default folder: reachmap-model)
+    Init(init::InitArgs),
+    /// Draft model entries from a sub-processor list or fides manifests
+    Import(import::ImportArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -79,16 +108,21 @@ pub struct AsOf {
     pub as_of: Option<Date>,
 }
 
-fn date_arg(text: &str) -> Result<Date, String> {
+pub(crate) fn date_arg(text: &str) -> Result<Date, String> {
     parse_date(text)
         .ok_or_else(|| format!("\"{text}\" is not a date; write YYYY-MM-DD, e.g. 2021-03-01"))
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum CheckFormat {
+    /// Text for people, one block per finding
     Human,
+    /// {"findings": [...]}
     Json,
+    /// SARIF 2.1.0, for code scanning
     Sarif,
+    /// JUnit XML: a test case per rule, a failure per error finding
+    Junit,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -209,6 +243,13 @@ pub fn run(cli: Cli) -> Outcome {
             let Ok(model) = load(&model) else {
                 return Outcome::Failed;
             };
+            let known = crate::model::country::builtin().contains(country)
+                || model.countries.iter().any(|c| c.code == country);
+            if !known {
+                return fail(format!(
+                    "\"{country}\" is not a country code in the built-in table or the model's [[country]] entries"
+                ));
+            }
             let category = match category {
                 None => None,
                 Some(id) => match model.category_by_id(&id) {
@@ -233,10 +274,20 @@ pub fn run(cli: Cli) -> Outcome {
         }
         Command::Diff(args) => diff::run(args),
         Command::Timeline(args) => timeline::run(args),
+        Command::Report(args) => report::run(args),
+        Command::Diagram {
+            model,
+            view,
+            format,
+            date,
+            lang,
+        } => diagram::run(&model, &view, format, date.as_of, lang),
         Command::Schema => {
             emit(&crate::model::schema::render());
             Outcome::Ok
         }
+        Command::Init(args) => init::run(args),
+        Command::Import(args) => import::run(args),
     }
 }
 
@@ -246,10 +297,10 @@ fn run_check(
     format: CheckFormat,
     without: &without::Without,
 ) -> Outcome {
-    let (findings, outcome) = match Model::load(path) {
+    let (findings, outcome, rules, policy_rules) = match Model::load(path) {
         Err(e) => {
             eprint!("{}", e.render());
-            (check::load_findings(&e), Outcome::Failed)
+            (check::load_findings(&e), Outcome::Failed, vec![], vec![])
         }
         Ok(model) => {
             let model = match without.apply(model) {
@@ -276,15 +327,11 @@ fn run_check(
                     )
                 })
                 .collect();
+            let rules = check::rules_run(&evaluation);
             keep_until_exit(reach);
             keep_until_exit(evaluation);
             keep_until_exit(model);
-            if let CheckFormat::Sarif = format {
-                emit(&check::render_sarif(&findings, &policy_rules));
-                keep_until_exit(findings);
-                return outcome;
-            }
-            (findings, outcome)
+            (findings, outcome, rules, policy_rules)
         }
     };
     match format {
@@ -292,7 +339,8 @@ fn run_check(
         CheckFormat::Human if matches!(outcome, Outcome::Failed) => {}
         CheckFormat::Human => emit(&check::render_human(&findings)),
         CheckFormat::Json => emit(&check::render_json(&findings)),
-        CheckFormat::Sarif => emit(&check::render_sarif(&findings, &[])),
+        CheckFormat::Sarif => emit(&check::render_sarif(&findings, &policy_rules)),
+        CheckFormat::Junit => emit(&check::render_junit(&findings, &rules)),
     }
     keep_until_exit(findings);
     outcome

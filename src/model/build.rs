@@ -121,7 +121,8 @@ const COMMON: [Common; 9] = {
     out
 };
 
-/// The most keys a section declares; an entry keeps one slot per key.
+/// The most keys a section declares; an entry keeps one slot per key (and
+/// one bit of `Entry::written`).
 const MAX_FIELDS: usize = 16;
 const _: () = {
     let mut i = 0;
@@ -180,6 +181,9 @@ struct Entry<'a> {
     pos: Pos,
     location: Location,
     values: [Option<(Value<'a>, Pos)>; MAX_FIELDS],
+    /// Keys written, valid or not (bit `i` for key `i`): a key with a bad
+    /// value is reported for its value, not a second time as missing.
+    written: u32,
 }
 
 impl<'a> Entry<'a> {
@@ -190,6 +194,7 @@ impl<'a> Entry<'a> {
             pos,
             location,
             values: [const { None }; MAX_FIELDS],
+            written: 0,
         }
     }
     fn slot(&self, index: Option<usize>) -> Option<&(Value<'a>, Pos)> {
@@ -281,6 +286,9 @@ struct Builder<'s> {
     diagnostics: Vec<Diagnostic>,
     countries: Vec<CountryCode>,
     had_syntax_errors: bool,
+    /// Per TOML file with a syntax error, the first line of the entry that
+    /// holds it (see [`source::parse_toml`]).
+    garbled: Vec<(u32, usize)>,
 }
 
 impl<'s> Builder<'s> {
@@ -292,6 +300,7 @@ impl<'s> Builder<'s> {
             diagnostics: Vec::new(),
             countries: self.countries.clone(),
             had_syntax_errors: false,
+            garbled: Vec::new(),
         }
     }
 
@@ -364,6 +373,7 @@ impl<'s> Builder<'s> {
     ) {
         let spec = &entry.section.fields()[field];
         let label = entry.label().key(spec.name);
+        entry.written |= 1 << field;
         if let Some(value) = self.check_value(spec, value, pos, label) {
             // A repeated CSV column: the first cell counts.
             let slot = &mut entry.values[field];
@@ -377,7 +387,7 @@ impl<'s> Builder<'s> {
     fn finish_entry(&mut self, entry: &Entry) {
         let section = entry.section;
         for (i, spec) in section.fields().iter().enumerate() {
-            if spec.required && entry.values[i].is_none() {
+            if spec.required && entry.written & (1 << i) == 0 {
                 self.error(
                     Diagnostic::new(
                         "missing-key",
@@ -424,6 +434,7 @@ impl<'s> Builder<'s> {
         label: Label,
     ) -> Option<Value<'a>> {
         let sources = self.sources;
+        let in_cell = matches!(value, RawValue::Cell(_));
         let wrong = |found: &str| {
             Diagnostic::new(
                 "wrong-type",
@@ -435,6 +446,11 @@ impl<'s> Builder<'s> {
             )
             .at(Some(sources.location(pos)))
             .entry(label.to_string())
+            .help(if in_cell {
+                format!("write {} in the cell", spec.ty.describe())
+            } else {
+                format!("write it as {}", spec.ty.example(spec.name))
+            })
         };
         // A CSV cell takes its type from the key.
         let value = match value {
@@ -466,6 +482,7 @@ impl<'s> Builder<'s> {
             RawValue::Date(d) => format!("the date {d}"),
             RawValue::List(_) => "a list".into(),
             RawValue::Cell(s) => format!("\"{s}\""),
+            RawValue::InvalidDate { written, .. } => format!("the impossible date {written}"),
             RawValue::Other(what) => format!("a {what}"),
         };
         match spec.ty {
@@ -500,6 +517,21 @@ impl<'s> Builder<'s> {
             },
             FieldType::Date => match value {
                 RawValue::Date(d) => Some(Value::Date(d)),
+                RawValue::InvalidDate { written, reason } => {
+                    self.error(
+                        Diagnostic::new(
+                            "bad-date",
+                            format!(
+                                "`{}` is not a calendar date: {written} ({reason})",
+                                spec.name
+                            ),
+                        )
+                        .at(Some(sources.location(pos)))
+                        .entry(label.to_string())
+                        .help("write a real calendar date as YYYY-MM-DD, e.g. 2021-02-24"),
+                    );
+                    None
+                }
                 RawValue::Str(s) => match parse_date(&s) {
                     Some(d) => Some(Value::Date(d)),
                     None => {
@@ -559,7 +591,8 @@ impl<'s> Builder<'s> {
                                 ),
                             )
                             .at(Some(sources.location(item_pos)))
-                            .entry(item_label.to_string()),
+                            .entry(item_label.to_string())
+                            .help(format!("write it as {}", spec.ty.example(spec.name))),
                         );
                         continue;
                     };
@@ -709,6 +742,16 @@ fn bad_choice(
     }
 }
 
+/// "an organisation", "a system".
+fn with_article(what: &str) -> String {
+    let article = if what.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {what}")
+}
+
 /// Ids of one namespace, for resolving references with suggestions.
 ///
 /// The table holds only each id's number; the ids themselves are copied
@@ -801,11 +844,14 @@ impl<'m> Index<'m> {
         if let Some(s) = suggest(name, self.ids.iter().copied()) {
             d.message.push_str(&format!("; did you mean \"{s}\"?"));
             d = d.help(format!(
-                "change it to \"{s}\", or declare a {} with id \"{name}\"",
-                self.what
+                "change it to \"{s}\", or declare {} with id \"{name}\"",
+                with_article(self.what)
             ));
         } else {
-            d = d.help(format!("declare a {} with id \"{name}\"", self.what));
+            d = d.help(format!(
+                "declare {} with id \"{name}\"",
+                with_article(self.what)
+            ));
         }
         b.error(d);
     }
@@ -853,8 +899,13 @@ impl<'s> Input<'s> {
         for (file, source) in sources.files.iter().enumerate() {
             match source.kind {
                 FileKind::Toml => {
-                    b.had_syntax_errors |=
-                        source::parse_toml(sources, file as u32, &mut entries, &mut b.diagnostics);
+                    let file = file as u32;
+                    if let Some(line) =
+                        source::parse_toml(sources, file, &mut entries, &mut b.diagnostics)
+                    {
+                        b.had_syntax_errors = true;
+                        b.garbled.push((file, line));
+                    }
                 }
                 FileKind::Csv(section) => input.csv[section as usize].push(file as u32),
             }
@@ -930,22 +981,14 @@ fn toml_entries<'s>(b: &mut Builder<'s>, part: Part<'s>) -> Vec<Entry<'s>> {
         .collect()
 }
 
-enum Column {
-    Key(usize),
-    /// Not a key of the section: reported at its first non-empty cell, once.
-    Unknown {
-        name: String,
-        reported: bool,
-    },
-}
-
 /// Checks CSV rows as they are read, with the header mapped to keys once.
 struct Table<'b, 's, F> {
     b: &'b mut Builder<'s>,
     section: Section,
     file: u32,
     path: Arc<Path>,
-    columns: Vec<Column>,
+    /// The key each column holds; `None` for a column that is not read.
+    columns: Vec<Option<usize>>,
     count: usize,
     f: F,
 }
@@ -954,16 +997,11 @@ impl<'s, F> CsvSink for Table<'_, 's, F>
 where
     F: for<'e> FnMut(&mut Builder<'s>, &Entry<'e>),
 {
-    fn header(&mut self, columns: &[&str]) {
+    fn header(&mut self, columns: &[&str], read: &[bool]) {
         self.columns = columns
             .iter()
-            .map(|name| match position(self.section, name) {
-                Some(i) => Column::Key(i),
-                None => Column::Unknown {
-                    name: name.to_string(),
-                    reported: false,
-                },
-            })
+            .zip(read)
+            .map(|(name, &read)| position(self.section, name).filter(|_| read))
             .collect();
     }
 
@@ -975,31 +1013,19 @@ where
             line,
             column: None,
         };
-        let pos = Pos {
-            file: self.file,
-            offset: start,
-        };
+        let pos = Pos::new(self.file, start);
         let mut entry = Entry::new(self.section, index, pos, location);
         for (i, cell) in record.iter().enumerate() {
             let cell = cell.trim();
+            let Some(key) = self.columns[i] else {
+                continue;
+            };
             if cell.is_empty() {
                 continue;
             }
-            let pos = Pos {
-                file: self.file,
-                offset: start + record.range(i).map(|r| r.start).unwrap_or(0),
-            };
-            match &mut self.columns[i] {
-                Column::Key(k) => self
-                    .b
-                    .check_field(&mut entry, *k, RawValue::Cell(cell), pos),
-                Column::Unknown { name, reported } => {
-                    if !*reported {
-                        *reported = true;
-                        self.b.unknown_key(entry.label(), name, pos);
-                    }
-                }
-            }
+            let pos = Pos::cell(self.file, start, i);
+            self.b
+                .check_field(&mut entry, key, RawValue::Cell(cell), pos);
         }
         self.b.finish_entry(&entry);
         (self.f)(self.b, &entry);
@@ -1191,6 +1217,7 @@ pub(super) fn build(mut sources: Sources) -> Result<Model, LoadError> {
         diagnostics,
         countries: Vec::new(),
         had_syntax_errors,
+        garbled: Vec::new(),
     };
     let mut input = Input::new(&mut b);
     let mut part = |section| input.take(sources, section);
@@ -1216,6 +1243,17 @@ pub(super) fn build(mut sources: Sources) -> Result<Model, LoadError> {
     // [model]: exactly one.
     let model_entries = toml_entries(&mut b, part(Section::Model));
     let info = match model_entries.as_slice() {
+        // No file could be read (a missing path, an empty directory, bad
+        // encoding): that is already reported, and is the only news.
+        [] if sources.files.is_empty() => None,
+        // `model` is there but is not a table: already reported.
+        [] if b
+            .diagnostics
+            .iter()
+            .any(|d| d.entry.as_deref() == Some("model")) =>
+        {
+            None
+        }
         [] => {
             let file = sources.files.first().map(|f| f.path.clone());
             b.error(
@@ -1399,6 +1437,11 @@ pub(super) fn build(mut sources: Sources) -> Result<Model, LoadError> {
         parents.push((parent, o.index));
     }
     let org_index = Index::new("organisation", organisations.iter().map(|o| o.id.as_str()));
+    // Each organisation's entry number and `parent` place, for a cycle's report.
+    let parent_keys: Vec<(Option<usize>, Option<Pos>)> = parents
+        .iter()
+        .map(|(parent, index)| (*index, parent.as_ref().map(|(_, pos)| *pos)))
+        .collect();
     let parents: Vec<Option<OrgIdx>> = parents
         .into_iter()
         .map(|(parent, index)| {
@@ -1416,7 +1459,8 @@ pub(super) fn build(mut sources: Sources) -> Result<Model, LoadError> {
     for (org, parent) in organisations.iter_mut().zip(parents) {
         org.parent = parent;
     }
-    check_parent_cycles(&mut b, &organisations);
+    check_parent_cycles(&mut b, &organisations, &parent_keys);
+    drop(parent_keys);
     let org_index = Index::new("organisation", organisations.iter().map(|o| o.id.as_str()));
 
     // Systems, sorted by id.
@@ -1543,6 +1587,21 @@ pub(super) fn build(mut sources: Sources) -> Result<Model, LoadError> {
         b.diagnostics
             .retain(|d| d.code != "unknown-reference" && d.code != "missing-model");
     }
+    // After a TOML syntax error the parser's recovery is guesswork: what it
+    // reports from the broken entry on follows from that one error.
+    let garbled: Vec<(&Path, usize)> = b
+        .garbled
+        .iter()
+        .map(|&(file, line)| (&*sources.files[file as usize].path, line))
+        .collect();
+    b.diagnostics.retain(|d| {
+        d.code == "syntax"
+            || !d.location.as_ref().is_some_and(|l| {
+                garbled
+                    .iter()
+                    .any(|&(file, line)| file == &*l.file && l.line >= line)
+            })
+    });
     match info {
         Some(info) if b.diagnostics.is_empty() => Ok(Model {
             info,
@@ -1783,14 +1842,19 @@ fn policy(b: &mut Builder, cat_index: &Index, subtrees: &Subtrees, e: &Entry) ->
 /// Stand-in for a country that failed to resolve; never reaches a valid model.
 const PLACEHOLDER: CountryCode = CountryCode::UNKNOWN;
 
-/// Reports every organisation that is its own ancestor through `parent`:
-/// each lies on a cycle of the parent links, found by one walk per chain.
-fn check_parent_cycles(b: &mut Builder, orgs: &[Organisation]) {
+/// Reports each ownership cycle once, at the `parent` key of its member
+/// with the smallest id, naming the whole chain. The cycles are found by one
+/// walk per chain of parent links; `parent_keys` gives each organisation's
+/// entry number and the place of its `parent` key.
+fn check_parent_cycles(
+    b: &mut Builder,
+    orgs: &[Organisation],
+    parent_keys: &[(Option<usize>, Option<Pos>)],
+) {
     const NEW: u8 = 0;
     const ON_WALK: u8 = 1;
     const DONE: u8 = 2;
     let mut state = vec![NEW; orgs.len()];
-    let mut on_cycle = vec![false; orgs.len()];
     let mut walk = Vec::new();
     for start in 0..orgs.len() {
         let mut at = start;
@@ -1803,29 +1867,59 @@ fn check_parent_cycles(b: &mut Builder, orgs: &[Organisation]) {
             }
         }
         if state[at] == ON_WALK && orgs[at].parent.is_some() {
-            // The walk came back to `at`: from there on it is a cycle.
+            // The walk came back to `at`: from there on it is a cycle, met
+            // for the first time. Organisations are sorted by id, so the
+            // smallest index is the smallest id.
             let from = walk.iter().position(|&w| w == at).unwrap_or(walk.len());
-            for &w in &walk[from..] {
-                on_cycle[w] = true;
+            if let Some(&first) = walk[from..].iter().min() {
+                report_cycle(b, orgs, parent_keys, first);
             }
         }
         for w in walk.drain(..) {
             state[w] = DONE;
         }
     }
-    for (org, _) in orgs.iter().zip(&on_cycle).filter(|(_, c)| **c) {
-        b.error(
-            Diagnostic::new(
-                "parent-cycle",
-                format!(
-                    "organisation \"{}\" is its own ancestor through `parent`",
-                    org.id
-                ),
-            )
-            .at(org.meta.location.clone())
-            .help("ownership cannot form a cycle; fix one of the `parent` keys"),
-        );
+}
+
+/// The cycle through `first`, reported at its `parent` key.
+fn report_cycle(
+    b: &mut Builder,
+    orgs: &[Organisation],
+    parent_keys: &[(Option<usize>, Option<Pos>)],
+    first: usize,
+) {
+    let mut names = vec![orgs[first].id.as_str()];
+    let mut at = first;
+    while let Some(parent) = orgs[at].parent {
+        at = parent.0 as usize;
+        names.push(orgs[at].id.as_str());
+        if at == first {
+            break;
+        }
     }
+    let (index, pos) = parent_keys[first];
+    let label = Label {
+        section: Section::Organisation,
+        index,
+        key: Some("parent"),
+        item: None,
+    };
+    let location = pos
+        .map(|p| b.location(p))
+        .or_else(|| orgs[first].meta.location.clone());
+    b.error(
+        Diagnostic::new(
+            "parent-cycle",
+            format!(
+                "organisation \"{}\" is its own ancestor: {}",
+                orgs[first].id,
+                names.join(" → ")
+            ),
+        )
+        .at(location)
+        .entry(label.to_string())
+        .help("ownership cannot form a cycle; remove or change one of these `parent` keys"),
+    );
 }
 
 /// Sorts diagnostics by place and attaches the source line to each.
@@ -1837,10 +1931,12 @@ fn finish(mut diagnostics: Vec<Diagnostic>, sources: &Sources) -> LoadError {
     });
     diagnostics.dedup();
     for d in &mut diagnostics {
-        if let Some(location) = &d.location {
-            d.snippet = sources
-                .line_text(location)
-                .map(|l| l.chars().take(200).collect());
+        if let Some(location) = &d.location
+            && let Some(line) = sources.line_text(location)
+        {
+            let (text, caret) = super::diag::snippet(line, location.column);
+            d.snippet = Some(text);
+            d.caret = caret;
         }
     }
     LoadError { diagnostics }

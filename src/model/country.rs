@@ -77,9 +77,26 @@ pub struct CountryInfo {
 /// The built-in table.
 pub struct CountryTable {
     rows: BTreeMap<CountryCode, CountryInfo>,
+    /// Normalised English names and aliases (see [`normalise_name`]).
+    by_name: BTreeMap<String, CountryCode>,
 }
 
 const TABLE: &str = include_str!("../../data/countries.csv");
+const ALIASES: &str = include_str!("../../data/country-aliases.csv");
+
+/// The form names are compared in: lower case, single spaces, typographic
+/// apostrophes made plain, without a leading "the".
+fn normalise_name(text: &str) -> String {
+    let words: Vec<String> = text
+        .split_whitespace()
+        .map(|w| w.replace('\u{2019}', "'").to_lowercase())
+        .collect();
+    let words = match words.split_first() {
+        Some((first, rest)) if first == "the" && !rest.is_empty() => rest,
+        _ => &words[..],
+    };
+    words.join(" ")
+}
 
 impl CountryTable {
     fn parse(text: &str) -> CountryTable {
@@ -111,7 +128,49 @@ impl CountryTable {
                 },
             );
         }
-        CountryTable { rows }
+        let mut by_name: BTreeMap<String, CountryCode> = rows
+            .iter()
+            .map(|(code, info)| (normalise_name(&info.name), *code))
+            .collect();
+        let mut reader = csv::Reader::from_reader(ALIASES.as_bytes());
+        for record in reader.deserialize::<AliasRow>() {
+            // Checked by a unit test, as the main table is.
+            let Ok(row) = record else { continue };
+            if let Some(code) = CountryCode::parse(&row.code).filter(|c| rows.contains_key(c)) {
+                by_name.entry(normalise_name(&row.alias)).or_insert(code);
+            }
+        }
+        CountryTable { rows, by_name }
+    }
+
+    /// The country a person wrote: a two-letter code in any case ("us"), the
+    /// English name ("South Korea"), an ISO name or alpha-3 code ("Korea,
+    /// Republic of", "KOR") or a common alias ("USA", "UK", "Korea"), as
+    /// listed in `data/country-aliases.csv`. Case and spacing do not matter.
+    pub fn lookup(&self, text: &str) -> Option<CountryCode> {
+        let trimmed = text.trim();
+        // "UK" is two letters but no ISO code: it is found as an alias.
+        if trimmed.len() == 2
+            && let Some(code) = CountryCode::parse(&trimmed.to_ascii_uppercase())
+            && self.contains(code)
+        {
+            return Some(code);
+        }
+        self.by_name.get(&normalise_name(trimmed)).copied()
+    }
+
+    /// The nearest known name or alias to an unknown one, for "did you mean".
+    pub fn suggest_name(&self, text: &str) -> Option<String> {
+        let wanted = normalise_name(text);
+        super::diag::suggest(&wanted, self.by_name.keys().map(String::as_str)).map(|key| {
+            let code = self.by_name[key];
+            let name = &self.rows[&code].name;
+            if normalise_name(name) == key {
+                format!("{name} ({code})")
+            } else {
+                format!("{key} = {name} ({code})")
+            }
+        })
     }
 
     pub fn contains(&self, code: CountryCode) -> bool {
@@ -154,6 +213,12 @@ struct Row {
     government_access_ja: String,
     localisation: String,
     localisation_ja: String,
+}
+
+#[derive(serde::Deserialize)]
+struct AliasRow {
+    code: String,
+    alias: String,
 }
 
 /// The built-in country table.
@@ -204,5 +269,60 @@ mod tests {
         assert!(CountryCode::parse("jp").is_none());
         assert!(CountryCode::parse("JPN").is_none());
         assert!(CountryCode::parse("日本").is_none());
+    }
+
+    #[test]
+    fn every_alias_row_names_one_known_country() {
+        let t = builtin();
+        let mut reader = csv::Reader::from_reader(ALIASES.as_bytes());
+        let rows: Vec<AliasRow> = reader
+            .deserialize()
+            .collect::<Result<_, _>>()
+            .expect("data/country-aliases.csv matches the AliasRow shape");
+        let mut seen: BTreeMap<String, &str> = BTreeMap::new();
+        for row in &rows {
+            let code = CountryCode::parse(&row.code).expect("a two-letter code");
+            assert!(t.contains(code), "{} is in countries.csv", row.code);
+            let key = normalise_name(&row.alias);
+            if let Some(other) = seen.insert(key.clone(), &row.code) {
+                assert_eq!(other, row.code, "alias {:?} names two countries", row.alias);
+            }
+            // An alias must not take another country's own name.
+            assert_eq!(t.lookup(&row.alias), Some(code), "alias {:?}", row.alias);
+        }
+    }
+
+    #[test]
+    fn lookup_takes_codes_names_and_the_usual_aliases() {
+        let t = builtin();
+        let code = |s: &str| CountryCode::parse(s);
+        // Codes in any case; names from countries.csv; ISO names; hand aliases.
+        assert_eq!(t.lookup("us"), code("US"));
+        assert_eq!(t.lookup(" DE "), code("DE"));
+        assert_eq!(t.lookup("germany"), code("DE"));
+        assert_eq!(t.lookup("United States of America"), code("US"));
+        assert_eq!(t.lookup("USA"), code("US"));
+        assert_eq!(t.lookup("UK"), code("GB"));
+        assert_eq!(t.lookup("Korea"), code("KR"));
+        assert_eq!(t.lookup("Korea, Republic of"), code("KR"));
+        assert_eq!(t.lookup("the  Netherlands"), code("NL"));
+        assert_eq!(t.lookup("C\u{f4}te d\u{2019}Ivoire"), code("CI"));
+        assert_eq!(t.lookup("JPN"), code("JP"));
+        // Not countries, or not assigned.
+        assert_eq!(t.lookup("EU"), None);
+        assert_eq!(t.lookup("Global"), None);
+        assert_eq!(t.lookup("XK"), None);
+        assert_eq!(t.lookup(""), None);
+    }
+
+    #[test]
+    fn unknown_names_get_a_near_suggestion() {
+        let t = builtin();
+        assert_eq!(t.suggest_name("Germny").as_deref(), Some("Germany (DE)"));
+        assert_eq!(
+            t.suggest_name("Untied Kingdom").as_deref(),
+            Some("United Kingdom (GB)")
+        );
+        assert_eq!(t.suggest_name("zzzzzzzzzz"), None);
     }
 }

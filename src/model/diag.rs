@@ -88,6 +88,31 @@ pub(crate) fn line_starts(text: &str) -> Vec<usize> {
         .collect()
 }
 
+/// The part of a source line shown under a message: at most `SNIPPET_WIDTH`
+/// characters, around `column` when the line is longer, with `…` where it is
+/// cut. Returns the text and the caret position within it.
+pub(crate) fn snippet(line: &str, column: Option<usize>) -> (String, Option<usize>) {
+    const SNIPPET_WIDTH: usize = 160;
+    let chars: Vec<char> = line.chars().collect();
+    let start = match column {
+        Some(c) if chars.len() > SNIPPET_WIDTH && c > SNIPPET_WIDTH / 2 => {
+            (c - 1 - SNIPPET_WIDTH / 2).min(chars.len().saturating_sub(SNIPPET_WIDTH))
+        }
+        _ => 0,
+    };
+    let end = (start + SNIPPET_WIDTH).min(chars.len());
+    let mut text = String::new();
+    if start > 0 {
+        text.push('…');
+    }
+    text.extend(&chars[start..end]);
+    if end < chars.len() {
+        text.push('…');
+    }
+    let caret = column.map(|c| c - start + usize::from(start > 0));
+    (text, caret)
+}
+
 fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
     while !text.is_char_boundary(offset) {
         offset -= 1;
@@ -112,6 +137,10 @@ pub struct Diagnostic {
     /// The source line, for display under the message.
     #[serde(skip)]
     pub snippet: Option<String>,
+    /// Where the caret goes under the snippet (1-based, in characters); the
+    /// column unless the snippet is a window of a long line.
+    #[serde(skip)]
+    pub caret: Option<usize>,
 }
 
 impl Diagnostic {
@@ -123,6 +152,7 @@ impl Diagnostic {
             entry: None,
             help: None,
             snippet: None,
+            caret: None,
         }
     }
 
@@ -154,8 +184,8 @@ impl Diagnostic {
                 let number = location.line.to_string();
                 let pad = " ".repeat(number.len());
                 out.push_str(&format!("{pad} |\n{number} | {snippet}\n"));
-                if let Some(column) = location.column {
-                    out.push_str(&format!("{pad} | {}^\n", " ".repeat(column - 1)));
+                if let Some(caret) = self.caret.or(location.column) {
+                    out.push_str(&format!("{pad} | {}^\n", " ".repeat(caret - 1)));
                 }
             }
         } else if let Some(entry) = &self.entry {
@@ -230,5 +260,24 @@ mod tests {
         let quote = text.rfind('"').unwrap();
         assert_eq!(index.location(quote).column, Some(11));
         assert_eq!(index.line_text(2), Some("name = \"日本\""));
+    }
+
+    #[test]
+    fn long_lines_are_shown_around_the_column() {
+        assert_eq!(snippet("a = 1", Some(5)), ("a = 1".to_string(), Some(5)));
+        // 1000 characters, the error at 900: 80 before it, the window
+        // behind an ellipsis, the caret on the same character.
+        let line: String = (0..1000)
+            .map(|i| if i == 899 { 'X' } else { '.' })
+            .collect();
+        let (text, caret) = snippet(&line, Some(900));
+        assert_eq!(text.chars().count(), 162);
+        assert!(text.starts_with('…') && text.ends_with('…'));
+        assert_eq!(text.chars().nth(caret.unwrap() - 1), Some('X'));
+        // Near the end the window stops at the end of the line.
+        let (text, caret) = snippet(&line, Some(1000));
+        assert!(!text.ends_with('…'));
+        assert_eq!(text.chars().nth(caret.unwrap() - 1), Some('.'));
+        assert_eq!(caret, Some(161));
     }
 }

@@ -48,6 +48,24 @@ impl FieldType {
         }
     }
 
+    /// A correct TOML line for a key of this type, for help texts.
+    pub fn example(self, key: &str) -> String {
+        let value = match self {
+            FieldType::Text => "\"...\"".to_string(),
+            FieldType::Id => "\"jp-core\"".to_string(),
+            FieldType::IdList => "[\"user.id\", \"user.contact\"]".to_string(),
+            FieldType::TextList => "[\"mfa\", \"logging\"]".to_string(),
+            FieldType::Country => "\"JP\"".to_string(),
+            FieldType::CountryList => "[\"JP\", \"KR\"]".to_string(),
+            FieldType::Date => "2021-02-24".to_string(),
+            FieldType::Bool => "false".to_string(),
+            FieldType::Count => "4".to_string(),
+            FieldType::Choice(words) => format!("\"{}\"", words[0]),
+            FieldType::ChoiceList(words) => format!("[\"{}\"]", words[0]),
+        };
+        format!("{key} = {value}")
+    }
+
     /// Whether a CSV cell holds a `;`-separated list for this type.
     pub fn is_list(self) -> bool {
         matches!(

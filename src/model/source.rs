@@ -29,6 +29,12 @@ pub enum RawValue<'t> {
     List(Vec<(RawValue<'t>, Pos)>),
     /// A CSV cell: text whose type comes from the key.
     Cell(&'t str),
+    /// A TOML date that is not a calendar date (`2021-02-30`), as written,
+    /// with the parser's reason.
+    InvalidDate {
+        written: &'t str,
+        reason: String,
+    },
     /// Anything else (float, table, date-time with a time); names the TOML type.
     Other(&'static str),
 }
@@ -49,11 +55,37 @@ pub struct RawEntry<'t> {
     pub fields: Vec<RawField<'t>>,
 }
 
-/// A place in a source file: the file's number and a byte offset.
+/// A place in a source file: the file's number and a byte offset. A CSV
+/// cell's place is its row's offset and the cell's number, turned into a
+/// column only when asked: the reader's records do not say where a cell
+/// starts, and finding it means scanning the row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Pos {
     pub file: u32,
     pub offset: usize,
+    cell: u32,
+}
+
+impl Pos {
+    /// No cell: the offset is the place itself.
+    const NO_CELL: u32 = u32::MAX;
+
+    pub fn new(file: u32, offset: usize) -> Pos {
+        Pos {
+            file,
+            offset,
+            cell: Pos::NO_CELL,
+        }
+    }
+
+    /// Cell `cell` of the CSV row that starts at `row`.
+    pub fn cell(file: u32, row: usize, cell: usize) -> Pos {
+        Pos {
+            file,
+            offset: row,
+            cell: cell as u32,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -117,7 +149,16 @@ impl Sources {
 
     /// Line and column of a place.
     pub fn location(&self, pos: Pos) -> Location {
-        self.files[pos.file as usize].index().location(pos.offset)
+        let file = &self.files[pos.file as usize];
+        let offset = match pos.cell {
+            Pos::NO_CELL => pos.offset,
+            cell => scan_row(&file.text, pos.offset)
+                .0
+                .get(cell as usize)
+                .copied()
+                .unwrap_or(pos.offset),
+        };
+        file.index().location(offset)
     }
 
     /// Sorts places as their [`Location`]s sort, without making them.
@@ -300,44 +341,40 @@ pub fn read_toml_text(path: &Path, text: &str) -> Sources {
     raw
 }
 
-/// Parses one TOML file into entries; syntax errors and unknown sections go to `diagnostics`.
+/// Parses one TOML file into entries; unknown sections and misshapen ones go
+/// to `diagnostics`, and the first syntax error with them. Returns, when the
+/// file has a syntax error, the first line of the entry that holds it: what
+/// the parser recovered from there on is unreliable, so other diagnostics
+/// there are consequences, not news.
 pub fn parse_toml<'t>(
     sources: &'t Sources,
     file: u32,
     entries: &mut Vec<RawEntry<'t>>,
     diagnostics: &mut Vec<Diagnostic>,
-) -> bool {
+) -> Option<usize> {
     let source = &sources.files[file as usize];
-    let path = &source.path;
     let text = source.text.as_str();
-    let at = |offset: usize| Pos { file, offset };
-    let mut had_syntax_errors = false;
+    let at = |offset: usize| Pos::new(file, offset);
+    let earlier_entries = entries.len();
     let (table, errors) = DeTable::parse_recoverable(text);
-    for e in &errors {
-        let location = e.span().map(|s| sources.location(at(s.start)));
-        diagnostics.push(
-            Diagnostic::new("syntax", format!("TOML syntax: {}", e.message().trim_end())).at(
-                location.or(Some(Location {
-                    file: path.clone(),
-                    line: 1,
-                    column: None,
-                })),
-            ),
-        );
-        had_syntax_errors = true;
-    }
+    let mut toml = TomlFile {
+        file,
+        text,
+        claimed: vec![false; errors.len()],
+        errors,
+    };
     let table = table.into_inner();
     let mut top: Vec<_> = table.into_iter().collect();
     top.sort_by_key(|(k, _)| k.span().start);
     for (key, value) in top {
-        let key_pos = at(key.span().start);
+        let key_location = sources.location(at(key.span().start));
         let Some(section) = Section::from_key(key.get_ref()) else {
             let known = Section::ALL.map(|s| s.key());
             let mut d = Diagnostic::new(
                 "unknown-section",
                 format!("unknown section `{}`", key.get_ref()),
             )
-            .at(Some(sources.location(key_pos)));
+            .at(Some(key_location));
             d = match suggest(key.get_ref(), known) {
                 Some(s) => d.help(format!("did you mean `{s}`?")),
                 None => d.help(format!("sections are {}", known.join(", "))),
@@ -348,17 +385,40 @@ pub fn parse_toml<'t>(
         let value_pos = at(value.span().start);
         match (section, value.into_inner()) {
             (Section::Model, DeValue::Table(t)) => {
-                entries.push(toml_entry(section, file, value_pos, t));
+                entries.push(toml.entry(section, value_pos, t));
             }
-            (Section::Model, _) => diagnostics.push(
-                Diagnostic::new("wrong-type", "`model` must be a table: write [model]")
-                    .at(Some(sources.location(key_pos))),
-            ),
-            (_, DeValue::Array(items)) => {
+            (Section::Model, DeValue::Array(items)) => {
+                diagnostics.push(
+                    Diagnostic::new("wrong-type", "`model` is one table, not an array of tables")
+                        .at(Some(key_location))
+                        .entry("model")
+                        .help("write [model], with single brackets"),
+                );
+                // Read it anyway, so its keys are checked and no
+                // "missing [model]" follows.
                 for item in items {
                     let item_pos = at(item.span().start);
+                    if let DeValue::Table(t) = item.into_inner() {
+                        entries.push(toml.entry(section, item_pos, t));
+                    }
+                }
+            }
+            (Section::Model, other) => diagnostics.push(
+                Diagnostic::new(
+                    "wrong-type",
+                    format!("`model` must be a table, found {}", other.type_str()),
+                )
+                .at(Some(key_location))
+                .entry("model")
+                .help(
+                    "write [model] followed by name = \"...\" and home = \"JP\" on their own lines",
+                ),
+            ),
+            (_, DeValue::Array(items)) => {
+                for (i, item) in items.into_iter().enumerate() {
+                    let item_pos = at(item.span().start);
                     match item.into_inner() {
-                        DeValue::Table(t) => entries.push(toml_entry(section, file, item_pos, t)),
+                        DeValue::Table(t) => entries.push(toml.entry(section, item_pos, t)),
                         other => diagnostics.push(
                             Diagnostic::new(
                                 "wrong-type",
@@ -369,6 +429,7 @@ pub fn parse_toml<'t>(
                                 ),
                             )
                             .at(Some(sources.location(item_pos)))
+                            .entry(format!("{}[{i}]", section.key()))
                             .help(format!("write [[{}]] followed by its keys", section.key())),
                         ),
                     }
@@ -383,73 +444,236 @@ pub fn parse_toml<'t>(
                         other.type_str()
                     ),
                 )
-                .at(Some(sources.location(key_pos)))
-                .help(format!("write [[{0}]], not [{0}]", section.key())),
+                .at(Some(key_location))
+                .entry(section.key())
+                .help(format!(
+                    "write [[{0}]] on its own line, followed by the entry's keys",
+                    section.key()
+                )),
             ),
         }
     }
-    had_syntax_errors
+    let mut syntax: Vec<&toml::de::Error> = toml
+        .errors
+        .iter()
+        .zip(&toml.claimed)
+        .filter(|(_, claimed)| !**claimed)
+        .map(|(e, _)| e)
+        .collect();
+    syntax.sort_by_key(|e| e.span().map(|s| s.start).unwrap_or(0));
+    let first = syntax.first()?;
+    // One broken token makes the parser report a cascade (an unclosed list
+    // swallows the next entries); the first error is the one to fix.
+    let offset = first.span().map(|s| s.start).unwrap_or(0);
+    let message = first.message().trim_end();
+    let unclosed = unclosed_list_before(text, offset).filter(|_| message.contains("array"));
+    let location = sources.location(at(unclosed.unwrap_or(offset)));
+    let count = |section: Section| {
+        entries[..earlier_entries]
+            .iter()
+            .filter(|e| e.section == section)
+            .count()
+    };
+    let (entry, entry_line) = entry_at_line(text, location.line, count);
+    let (message, mut help) = match unclosed {
+        Some(_) => (
+            "a list is not closed before the next line".to_string(),
+            "add the closing ] at the end of the list".to_string(),
+        ),
+        None => (message.to_string(), syntax_help(message).to_string()),
+    };
+    if syntax.len() > 1 {
+        help.push_str(&format!(
+            " ({} more syntax error{} in this file may follow from this one; fix it first)",
+            syntax.len() - 1,
+            if syntax.len() == 2 { "" } else { "s" }
+        ));
+    }
+    let mut d = Diagnostic::new("syntax", format!("TOML syntax: {message}"))
+        .at(Some(location))
+        .help(help);
+    if let Some(entry) = entry {
+        d = d.entry(entry);
+    }
+    diagnostics.push(d);
+    Some(entry_line)
 }
 
-fn toml_entry<'t>(section: Section, file: u32, pos: Pos, table: DeTable<'t>) -> RawEntry<'t> {
-    let at = |offset: usize| Pos { file, offset };
-    let mut fields: Vec<RawField<'t>> = table
-        .into_iter()
-        .map(|(key, value)| {
-            let key_pos = at(key.span().start);
-            let pos = at(value.span().start);
-            RawField {
-                key: key.into_inner(),
-                key_pos,
-                value: toml_value(file, value.into_inner()),
-                pos,
+/// When a parser error sits at the start of a line that begins a table
+/// (`[[access]]`) and the last non-blank line above opens a list it never
+/// closes, the mistake is that list: returns the offset of its line end.
+fn unclosed_list_before(text: &str, offset: usize) -> Option<usize> {
+    let line_start = text[..offset.min(text.len())]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
+    if !text[line_start..].trim_start().starts_with('[') || text[line_start..offset].trim() != "" {
+        return None;
+    }
+    let above = text[..line_start].trim_end();
+    let previous = &above[above.rfind('\n').map_or(0, |i| i + 1)..];
+    (previous.contains('[') && !previous.contains(']')).then_some(above.len())
+}
+
+/// The entry that line `line` (1-based) belongs to, from the table headers
+/// above it, and the line of its header (1 above the first header). Labels
+/// match the builder's: `count` gives each section's entries in earlier files.
+/// A `key = ` at the start of the line is added: `system[2].holds`.
+fn entry_at_line(
+    text: &str,
+    line: usize,
+    count: impl Fn(Section) -> usize,
+) -> (Option<String>, usize) {
+    let mut seen = [0usize; Section::ALL.len()];
+    let mut entry: (Option<String>, usize) = (None, 1);
+    for (n, row) in text.lines().take(line).enumerate() {
+        let row = row.trim_start();
+        let Some(rest) = row.strip_prefix('[') else {
+            continue;
+        };
+        let array = rest.starts_with('[');
+        let name = rest
+            .trim_start_matches('[')
+            .split(']')
+            .next()
+            .unwrap_or_default()
+            .trim();
+        entry = match Section::from_key(name) {
+            Some(Section::Model) => (Some("model".to_string()), n + 1),
+            Some(section) if array => {
+                let k = &mut seen[section as usize];
+                *k += 1;
+                (Some(format!("{name}[{}]", count(section) + *k - 1)), n + 1)
             }
-        })
-        .collect();
-    fields.sort_by_key(|f| f.key_pos);
-    RawEntry {
-        section,
-        pos,
-        fields,
+            _ => (None, n + 1),
+        };
+    }
+    if let (Some(label), Some(row)) = (&mut entry.0, text.lines().nth(line.saturating_sub(1))) {
+        let key: String = row
+            .trim_start()
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+            .collect();
+        let after = row.trim_start()[key.len()..].trim_start();
+        if !key.is_empty() && after.starts_with('=') {
+            label.push('.');
+            label.push_str(&key);
+        }
+    }
+    entry
+}
+
+/// What to do about a TOML syntax error, by the parser's message.
+fn syntax_help(message: &str) -> &'static str {
+    let has = |s: &str| message.contains(s);
+    if has("must be quoted") {
+        "put text in double quotes, e.g. name = \"LINE Corp\"; dates and true/false are written bare"
+    } else if has("basic string") || has("literal string") {
+        "close the string on the same line with the quote it opened with"
+    } else if has("array table") || has("table header") || has("unclosed table") {
+        "write a section header as [model] or [[system]], closed on the same line"
+    } else if has("array") || has("comma") {
+        "write a list as [\"a\", \"b\"]: one comma between items and a closing ]"
+    } else if has("duplicate key") {
+        "each key may appear once per entry; remove or rename one of them"
+    } else if has("expected newline") {
+        "write one key = value per line"
+    } else {
+        "fix the TOML at the marked place; the format is described at https://toml.io"
     }
 }
 
-fn toml_value(file: u32, value: DeValue<'_>) -> RawValue<'_> {
-    match value {
-        DeValue::String(s) => RawValue::Str(s),
-        DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix())
-            .map(RawValue::Int)
-            .unwrap_or(RawValue::Other("integer out of range")),
-        DeValue::Boolean(b) => RawValue::Bool(b),
-        DeValue::Datetime(dt) => match (dt.date, dt.time, dt.offset) {
-            (Some(d), None, None) => Date::new(d.year as i16, d.month as i8, d.day as i8)
-                .map(RawValue::Date)
-                .unwrap_or(RawValue::Other("invalid date")),
-            _ => RawValue::Other("date-time"),
-        },
-        DeValue::Array(items) => RawValue::List(
-            items
-                .into_iter()
-                .map(|item| {
-                    let pos = Pos {
-                        file,
-                        offset: item.span().start,
-                    };
-                    (toml_value(file, item.into_inner()), pos)
-                })
-                .collect(),
-        ),
-        DeValue::Float(_) => RawValue::Other("float"),
-        DeValue::Table(_) => RawValue::Other("table"),
+/// One TOML file being read: its text and the parser's errors.
+struct TomlFile<'t> {
+    file: u32,
+    text: &'t str,
+    errors: Vec<toml::de::Error>,
+    /// Errors already reported as a problem of a value (an invalid date), so
+    /// that they are not reported again as syntax.
+    claimed: Vec<bool>,
+}
+
+impl<'t> TomlFile<'t> {
+    fn entry(&mut self, section: Section, pos: Pos, table: DeTable<'t>) -> RawEntry<'t> {
+        let file = self.file;
+        let mut fields: Vec<RawField<'t>> = table
+            .into_iter()
+            .map(|(key, value)| {
+                let key_pos = Pos::new(file, key.span().start);
+                let pos = Pos::new(file, value.span().start);
+                RawField {
+                    key: key.into_inner(),
+                    key_pos,
+                    value: self.value(value),
+                    pos,
+                }
+            })
+            .collect();
+        fields.sort_by_key(|f| f.key_pos);
+        RawEntry {
+            section,
+            pos,
+            fields,
+        }
+    }
+
+    fn value(&mut self, value: toml::Spanned<DeValue<'t>>) -> RawValue<'t> {
+        let span = value.span();
+        match value.into_inner() {
+            DeValue::String(s) => RawValue::Str(s),
+            DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix())
+                .map(RawValue::Int)
+                .unwrap_or(RawValue::Other("integer out of range")),
+            DeValue::Boolean(b) => RawValue::Bool(b),
+            DeValue::Datetime(dt) => match (dt.date, dt.time, dt.offset) {
+                (Some(d), None, None) => Date::new(d.year as i16, d.month as i8, d.day as i8)
+                    .map(RawValue::Date)
+                    .unwrap_or(RawValue::Other("invalid date")),
+                // The parser recovers an impossible date (2021-02-30) as an
+                // empty date-time and reports why at the same span.
+                (None, None, None) => self.invalid_date(span),
+                _ => RawValue::Other("date-time"),
+            },
+            DeValue::Array(items) => RawValue::List(
+                items
+                    .into_iter()
+                    .map(|item| {
+                        let pos = Pos::new(self.file, item.span().start);
+                        (self.value(item), pos)
+                    })
+                    .collect(),
+            ),
+            DeValue::Float(_) => RawValue::Other("float"),
+            DeValue::Table(_) => RawValue::Other("table"),
+        }
+    }
+
+    fn invalid_date(&mut self, span: std::ops::Range<usize>) -> RawValue<'t> {
+        let written = self.text.get(span.clone()).unwrap_or_default().trim();
+        let found = self
+            .errors
+            .iter()
+            .position(|e| e.span().is_some_and(|s| s.start == span.start));
+        match found {
+            Some(i) => {
+                self.claimed[i] = true;
+                RawValue::InvalidDate {
+                    written,
+                    reason: self.errors[i].message().trim_end().to_string(),
+                }
+            }
+            None => RawValue::Other("invalid date"),
+        }
     }
 }
 
 /// Receives a CSV table: its header once, then each row that has one cell per column.
 pub trait CsvSink {
-    /// The header's cells, trimmed.
-    fn header(&mut self, columns: &[&str]);
-    /// A row; `start` is the byte offset of the row in the file. A cell's
-    /// place is `start` plus the start of its range in the record.
+    /// The header's cells, trimmed, and which of them name a key to read:
+    /// unknown and repeated columns are already reported, and their cells
+    /// are skipped.
+    fn header(&mut self, columns: &[&str], read: &[bool]);
+    /// A row; `start` is the byte offset of the row in the file, and cell
+    /// `i`'s place is [`Pos::cell`]`(file, start, i)`.
     fn row(&mut self, record: &csv::StringRecord, line: usize, start: usize);
 }
 
@@ -462,7 +686,11 @@ pub fn read_csv(
     progress: &Task,
 ) -> bool {
     let source = &sources.files[file as usize];
+    let FileKind::Csv(section) = source.kind else {
+        return false;
+    };
     let path = &source.path;
+    let text = source.text.as_str();
     let line_location = |line: usize| {
         Some(Location {
             file: path.clone(),
@@ -474,7 +702,7 @@ pub fn read_csv(
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .has_headers(false)
-        .from_reader(source.text.as_bytes());
+        .from_reader(text.as_bytes());
     let mut record = csv::StringRecord::new();
     let header: Vec<String> = match reader.read_record(&mut record) {
         Ok(false) => {
@@ -491,7 +719,11 @@ pub fn read_csv(
         }
         Ok(true) => record.iter().map(|h| h.trim().to_string()).collect(),
     };
-    sink.header(&header.iter().map(String::as_str).collect::<Vec<_>>());
+    let read = check_header(sources, file, section, &header, diagnostics);
+    sink.header(
+        &header.iter().map(String::as_str).collect::<Vec<_>>(),
+        &read,
+    );
     // Progress counts bytes, reported every few thousand rows.
     let mut reported = 0;
     let mut rows = 0u32;
@@ -520,6 +752,17 @@ pub fn read_csv(
         if record.iter().all(|cell| cell.trim().is_empty()) {
             continue;
         }
+        // A quote left open runs to the end of the file, so only a record
+        // that ends there can hold one: only that one is scanned.
+        if reader.position().byte() as usize >= text.len() && scan_row(text, start).1 {
+            diagnostics.push(
+                Diagnostic::new("csv-quote", "a quoted cell is never closed")
+                    .at(line_location(line))
+                    .help("end the cell with a closing \"; write a quote inside a quoted cell as \"\""),
+            );
+            had_syntax_errors = true;
+            continue;
+        }
         if record.len() != header.len() {
             diagnostics.push(
                 Diagnostic::new(
@@ -537,17 +780,111 @@ pub fn read_csv(
         }
         sink.row(&record, line, start);
     }
-    progress.advance((source.text.len() - reported) as u64);
-    // Header keys are checked once for the whole table, not once per row.
+    progress.advance((text.len() - reported) as u64);
+    had_syntax_errors
+}
+
+/// Checks the header once for the whole table: unknown and repeated column
+/// names are reported at the header, with a suggestion (an unknown column
+/// must not pass unnoticed because its cells are empty, nor be reported once
+/// per row). Returns which columns are read.
+fn check_header(
+    sources: &Sources,
+    file: u32,
+    section: Section,
+    header: &[String],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<bool> {
+    let at = |i: usize| Some(sources.location(Pos::cell(file, 0, i)));
+    let table = section.csv_file().unwrap_or_default();
+    let mut read = Vec::with_capacity(header.len());
     for (i, key) in header.iter().enumerate() {
-        if header[..i].contains(key) {
+        if section.field(key).is_none() {
+            let names = section.fields().iter().map(|f| f.name);
+            let mut d = Diagnostic::new(
+                "unknown-key",
+                if key.is_empty() {
+                    format!("column {} of {table} has no name", i + 1)
+                } else {
+                    format!("unknown column `{key}` in {table}")
+                },
+            )
+            .at(at(i))
+            .entry(format!("{}.{key}", section.key()));
+            d = match suggest(key, names.clone()) {
+                Some(s) if !key.is_empty() => d.help(format!("did you mean `{s}`?")),
+                _ => d.help(format!(
+                    "columns are the keys of [[{}]]: {}",
+                    section.key(),
+                    names.collect::<Vec<_>>().join(", ")
+                )),
+            };
+            diagnostics.push(d);
+            read.push(false);
+        } else if header[..i].contains(key) {
             diagnostics.push(
-                Diagnostic::new("duplicate-key", format!("column `{key}` appears twice"))
-                    .at(line_location(1)),
+                Diagnostic::new(
+                    "duplicate-key",
+                    format!("column `{key}` appears twice in {table}"),
+                )
+                .at(at(i))
+                .entry(format!("{}.{key}", section.key()))
+                .help("remove or rename one of the two columns"),
             );
+            read.push(false);
+        } else {
+            read.push(true);
         }
     }
-    had_syntax_errors
+    read
+}
+
+/// Scans one CSV row from byte `start` with the reader's quoting rules: a
+/// quote opens a quoted cell only as the cell's first character (elsewhere,
+/// as in `27"`, it is literal), and inside one `""` is a quote. Returns where
+/// each cell's text starts (past leading blanks, for diagnostics) and
+/// whether a quoted cell is still open at the end of the file. The csv
+/// reader's own ranges index a buffer without delimiters, so they cannot
+/// give columns.
+fn scan_row(text: &str, start: usize) -> (Vec<usize>, bool) {
+    let bytes = text.as_bytes();
+    let skip_blanks = |mut at: usize| {
+        while matches!(bytes.get(at), Some(b' ' | b'\t')) {
+            at += 1;
+        }
+        at
+    };
+    let mut starts = vec![skip_blanks(start)];
+    let mut quoted = false;
+    let mut cell_start = true;
+    let mut at = start;
+    while at < bytes.len() {
+        let byte = bytes[at];
+        if quoted {
+            if byte == b'"' {
+                if bytes.get(at + 1) == Some(&b'"') {
+                    at += 1;
+                } else {
+                    quoted = false;
+                }
+            }
+        } else {
+            match byte {
+                b'"' if cell_start => quoted = true,
+                b',' => {
+                    starts.push(skip_blanks(at + 1));
+                    cell_start = true;
+                    at += 1;
+                    continue;
+                }
+                b'\n' => break,
+                _ => {}
+            }
+        }
+        cell_start = false;
+        at += 1;
+    }
+    (starts, quoted)
 }
 
 fn csv_error(path: &Arc<Path>, e: &csv::Error) -> Diagnostic {

@@ -3,6 +3,7 @@
 //! links. petgraph stays inside this module.
 
 use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::visit::EdgeRef;
 
 /// Edges `from -> to` of the active flows, indexed both ways.
 pub(crate) struct FlowGraph {
@@ -182,13 +183,15 @@ pub(crate) fn breadth_first<L: Copy>(
         }
     }
     while let Some(n) = queue.pop_front() {
-        // Visit neighbours in a fixed order so the recorded link is deterministic.
+        // Visit neighbours in a fixed order so the recorded link is
+        // deterministic: by target, then by the order links were given in,
+        // so callers can list preferred links (contracts) first.
         let mut next: Vec<_> = graph
             .edges(n)
-            .map(|e| (petgraph::visit::EdgeRef::target(&e), *e.weight()))
+            .map(|e| (e.target(), e.id().index(), *e.weight()))
             .collect();
-        next.sort_by_key(|(t, _)| t.index());
-        for (t, label) in next {
+        next.sort_by_key(|&(t, id, _)| (t.index(), id));
+        for (t, _, label) in next {
             if reached[t.index()].is_none() {
                 reached[t.index()] = Some(Reached::By {
                     from: n.index() as u32,

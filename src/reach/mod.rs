@@ -497,8 +497,9 @@ impl<'m> Evaluation<'m> {
     }
 
     /// Every entry point by which some country may reach something, with the
-    /// country it gives reach to and the kind.
-    fn entries(&self) -> Vec<(CountryCode, Kind, Entry)> {
+    /// country it gives reach to and the kind, in model order (systems, then
+    /// accesses). An entry may read nothing on the date.
+    pub fn entries(&self) -> Vec<(CountryCode, Kind, Entry)> {
         let model = self.model;
         let mut out = Vec::new();
         for (i, s) in model.systems.iter().enumerate() {

@@ -18,10 +18,11 @@ pub fn kind_letter(kind: Kind) -> char {
 
 pub const LEGEND: &str = "S stored there · O operated by an organisation seated there · A accessed from there · C corporate seat of an accessing organisation";
 
+/// The kinds in the order people read them in: stored and operated first.
+pub const DISPLAY_ORDER: [Kind; 4] = [Kind::Stored, Kind::Operated, Kind::Accessed, Kind::Seat];
+
 fn cell(r: &Reach) -> String {
-    // Stored and operated first: the order people read them in.
-    let order = [Kind::Stored, Kind::Operated, Kind::Accessed, Kind::Seat];
-    order
+    DISPLAY_ORDER
         .iter()
         .filter(|k| r.kinds.contains(k))
         .map(|&k| kind_letter(k))
@@ -109,7 +110,8 @@ pub fn table(evaluation: &Evaluation, reach: &[Reach]) -> String {
         out.push('\n');
     }
     out.push_str(&format!("\n* home country. {LEGEND}.\n"));
-    out
+    // Cells are padded to align; the last column needs no padding.
+    out.lines().map(|l| format!("{}\n", l.trim_end())).collect()
 }
 
 /// A Markdown table, countries as columns.
