@@ -83,6 +83,12 @@ pub fn read(path: &Path) -> RawModel {
     };
     if metadata.is_dir() {
         read_dir(path, &mut raw);
+    } else if !metadata.is_file() {
+        // A device or a pipe could block or never end.
+        raw.error(
+            Diagnostic::new("io", format!("{} is not a regular file", path.display()))
+                .help("pass a model directory or a .toml file"),
+        );
     } else if path.extension().is_some_and(|e| e == "toml") {
         read_toml_file(path, &mut raw);
     } else if csv_section(path).is_some() {
@@ -137,6 +143,11 @@ fn read_dir(dir: &Path, raw: &mut RawModel) {
         );
         return;
     }
+    let model_files = tomls.iter().chain(&csvs).map(|p| p.as_path());
+    if let Some(d) = super::limits::check_model_size(dir, model_files) {
+        raw.error(d);
+        return;
+    }
     for path in tomls {
         read_toml_file(path, raw);
     }
@@ -188,13 +199,10 @@ fn csv_section(path: &Path) -> Option<Section> {
 
 /// Reads a file as UTF-8 (a leading byte-order mark is dropped), or says where it is not.
 fn read_text(path: &Path, raw: &mut RawModel) -> Option<String> {
-    let bytes = match fs::read(path) {
+    let bytes = match super::limits::read_model_file(path) {
         Ok(b) => b,
-        Err(e) => {
-            raw.error(Diagnostic::new(
-                "io",
-                format!("cannot read {}: {e}", path.display()),
-            ));
+        Err(d) => {
+            raw.error(*d);
             return None;
         }
     };
