@@ -393,7 +393,9 @@ fn read_toml(path: &Path, text: &str, raw: &mut RawModel) {
     let mut d = Diagnostic::new("syntax", format!("TOML syntax: {message}"))
         .at(Some(location))
         .help(help);
-    if let Some(entry) = entry {
+    // Without a span the line is only the start of the file: naming the
+    // entry there would point at the wrong one.
+    if let Some(entry) = entry.filter(|_| first.span().is_some()) {
         d = d.entry(entry);
     }
     raw.error(d);
@@ -477,6 +479,8 @@ fn syntax_help(message: &str) -> &'static str {
         "write a list as [\"a\", \"b\"]: one comma between items and a closing ]"
     } else if has("duplicate key") {
         "each key may appear once per entry; remove or rename one of them"
+    } else if has("recursion") {
+        "tables, lists and dotted keys may nest at most 80 levels deep; a model needs two: [[section]] and a list"
     } else if has("expected newline") {
         "write one key = value per line"
     } else {
