@@ -308,6 +308,20 @@ impl Builder {
                     self.error(wrong("an empty string"));
                     None
                 }
+                RawValue::Str(s) if spec.ty == FieldType::Id => {
+                    match super::limits::id_problem(spec.name, &s) {
+                        Some((message, help)) => {
+                            self.error(
+                                Diagnostic::new("bad-id", message)
+                                    .at(Some(location.clone()))
+                                    .entry(label.to_string())
+                                    .help(help),
+                            );
+                            None
+                        }
+                        None => Some(Value::Text(s)),
+                    }
+                }
                 RawValue::Str(s) => Some(Value::Text(s)),
                 other => {
                     self.error(wrong(&found(&other)));
@@ -394,6 +408,15 @@ impl Builder {
                     );
                     return None;
                 };
+                if let Some((message, help)) = super::limits::list_problem(spec.name, items.len()) {
+                    self.error(
+                        Diagnostic::new("too-many-items", message)
+                            .at(Some(location.clone()))
+                            .entry(label.to_string())
+                            .help(help),
+                    );
+                    return None;
+                }
                 let mut out = Vec::new();
                 for (i, (item, item_location)) in items.into_iter().enumerate() {
                     let item_label = label.item(i);
