@@ -732,7 +732,11 @@ pub(super) fn build(raw: RawModel) -> Result<Model, LoadError> {
                     cats.len()
                 ),
             )
-            .at(cats.get(MAX_CATEGORIES).map(|e| e.location.clone()))
+            // The first category beyond the limit in the order written, not
+            // in id order, which would point into the middle of the file.
+            .at(category_entries
+                .get(MAX_CATEGORIES)
+                .map(|e| e.location.clone()))
             .help("group fine-grained categories under fewer dotted parents"),
         );
         return Err(finish(b.diagnostics, &texts));
