@@ -6,25 +6,28 @@ use serde_json::json;
 
 use super::{Finding, RULES};
 use crate::model::Severity;
+use crate::report::escape::{text, url_path};
 
 /// Human output: one block per finding, then a summary line.
 pub fn render_human(findings: &[Finding]) -> String {
     let mut out = String::new();
+    // Rules, messages, paths and help quote the model: each field stays on
+    // its line and cannot steer the terminal.
     for f in findings {
         out.push_str(&format!(
             "{}[{}]: {}\n",
             f.severity.as_str(),
-            f.rule,
-            f.message
+            text(&f.rule),
+            text(&f.message)
         ));
         if let Some(l) = &f.location {
-            out.push_str(&format!("  --> {}:{}\n", l.file, l.line));
+            out.push_str(&format!("  --> {}:{}\n", text(&l.file), l.line));
         }
         if let Some(path) = &f.path {
-            out.push_str(&format!("  = path: {}\n", path.join(" → ")));
+            out.push_str(&format!("  = path: {}\n", text(&path.join(" → "))));
         }
         if let Some(help) = &f.help {
-            out.push_str(&format!("  = help: {help}\n"));
+            out.push_str(&format!("  = help: {}\n", text(help)));
         }
         out.push('\n');
     }
@@ -87,7 +90,7 @@ pub fn render_sarif(findings: &[Finding], policy_rules: &[(String, String)]) -> 
             if let Some(l) = &f.location {
                 result["locations"] = json!([{
                     "physicalLocation": {
-                        "artifactLocation": { "uri": l.file.replace('\\', "/") },
+                        "artifactLocation": { "uri": url_path(&l.file.replace('\\', "/")) },
                         "region": { "startLine": l.line, "startColumn": l.column.unwrap_or(1) }
                     }
                 }]);

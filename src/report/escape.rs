@@ -11,8 +11,48 @@ pub fn csv_cell(text: &str) -> String {
     }
 }
 
+/// Characters that end a line somewhere: in a terminal, a Markdown file, an
+/// editor. Inside one field they become a space.
+fn is_line_break(ch: char) -> bool {
+    matches!(
+        ch,
+        '\n' | '\r' | '\u{0b}' | '\u{0c}' | '\u{85}' | '\u{2028}' | '\u{2029}'
+    )
+}
+
+/// A character that must not reach a reader as it is, shown as one visible
+/// character instead (so columns, such as a caret under a quoted line, stay
+/// aligned): control characters, which can steer a terminal (`ESC [ 2 J`),
+/// become their Unicode control pictures (`␛`), and the bidirectional
+/// overrides and isolates, which make text display as something else
+/// ("Trojan Source"), become `�`.
+fn visible(ch: char) -> Option<char> {
+    match ch {
+        '\u{0}'..='\u{1f}' => char::from_u32(0x2400 + ch as u32),
+        '\u{7f}' => Some('\u{2421}'),
+        '\u{80}'..='\u{9f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => Some('\u{fffd}'),
+        _ => None,
+    }
+}
+
+/// One field of plain text for the terminal (tables, `explain`, `check`,
+/// load errors): on one line, with nothing a terminal would act on. Line
+/// breaks and tabs become spaces; other control characters their pictures.
+pub fn text(text: &str) -> String {
+    text.chars()
+        .map(|ch| {
+            if is_line_break(ch) || ch == '\t' {
+                ' '
+            } else {
+                visible(ch).unwrap_or(ch)
+            }
+        })
+        .collect()
+}
+
 /// Text inside a Markdown table cell or paragraph: characters with Markdown
-/// or HTML meaning are backslash-escaped, line ends become spaces.
+/// or HTML meaning are backslash-escaped, line ends become spaces, control
+/// characters their pictures.
 pub fn markdown(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for ch in text.chars() {
@@ -21,8 +61,8 @@ pub fn markdown(text: &str) -> String {
                 out.push('\\');
                 out.push(ch);
             }
-            '\n' | '\r' => out.push(' '),
-            _ => out.push(ch),
+            ch if is_line_break(ch) => out.push(' '),
+            ch => out.push(visible(ch).unwrap_or(ch)),
         }
     }
     out
@@ -35,11 +75,76 @@ pub fn markdown_code(text: &str) -> String {
         .chars()
         .map(|ch| match ch {
             '`' => '\'',
-            '\n' | '\r' => ' ',
-            other => other,
+            ch if is_line_break(ch) => ' ',
+            ch => visible(ch).unwrap_or(ch),
         })
         .collect();
     format!("`{}`", inner.replace('|', "\\|"))
+}
+
+/// A path or file name as a URL path (a Markdown link destination, a SARIF
+/// artifact URI): every byte outside the URL unreserved characters and `/`
+/// is percent-encoded, so spaces, parentheses, `#` or non-ASCII letters
+/// cannot break or redirect the link.
+pub fn url_path(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for byte in name.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~/".contains(&byte) {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// The longest file name component [`file_component`] returns, in bytes,
+/// well below the 255 that common file systems allow, to leave room for an
+/// extension and a prefix.
+const MAX_COMPONENT: usize = 120;
+
+/// Names that Windows reserves in every directory, whatever the extension.
+const RESERVED: [&str; 22] = [
+    "con", "prn", "aux", "nul", "com1", "com2", "com3", "com4", "com5", "com6", "com7", "com8",
+    "com9", "lpt1", "lpt2", "lpt3", "lpt4", "lpt5", "lpt6", "lpt7", "lpt8", "lpt9",
+];
+
+/// A file name component derived from an id (a per-category diagram's
+/// name): only ASCII letters, digits, `-`, `_` and `.`, never starting with
+/// `.`, never a name Windows reserves, at most 120 bytes. An id that needs
+/// any change gets a short hash of the original appended, so two ids that
+/// differ only in replaced characters still get two files.
+pub fn file_component(id: &str) -> String {
+    let mut out: String = id
+        .chars()
+        .map(|ch| {
+            if ch.is_ascii_alphanumeric() || matches!(ch, '-' | '_' | '.') {
+                ch
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if out.starts_with('.') {
+        out.replace_range(0..1, "_");
+    }
+    let stem = out
+        .split('.')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    if RESERVED.contains(&stem.as_str()) {
+        out.insert(0, '_');
+    }
+    if out == id && !out.is_empty() && out.len() <= MAX_COMPONENT {
+        return out;
+    }
+    out.truncate(MAX_COMPONENT - 17);
+    // FNV-1a: stable across Rust versions and platforms, unlike std's hasher.
+    let hash = id.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    format!("{out}-{hash:016x}")
 }
 
 /// Text for HTML element content or a quoted attribute.
@@ -76,6 +181,77 @@ mod tests {
         assert_eq!(markdown("a|b"), "a\\|b");
         assert_eq!(markdown("<script>"), "\\<script\\>");
         assert_eq!(markdown("two\nlines"), "two lines");
+    }
+
+    #[test]
+    fn terminal_text_stays_on_one_line_and_inert() {
+        assert_eq!(text("LINE Corp"), "LINE Corp");
+        assert_eq!(text("a\nb\r\tc"), "a b  c");
+        // ESC [ 2 J clears the screen; its picture does not.
+        assert_eq!(text("\u{1b}[2J"), "\u{241b}[2J");
+        assert_eq!(text("\u{7f}\u{0}"), "\u{2421}\u{2400}");
+        assert_eq!(text("abc\u{202e}fed"), "abc\u{fffd}fed");
+        assert_eq!(text("日本\u{2028}語"), "日本 語");
+        // One character in, one character out: a caret stays aligned.
+        let hostile = "a\u{1b}\u{9b}\u{2066}\tz";
+        assert_eq!(text(hostile).chars().count(), hostile.chars().count());
+    }
+
+    #[test]
+    fn markdown_neutralises_control_characters() {
+        assert_eq!(markdown("a\u{1b}b\u{2029}c"), "a\u{241b}b c");
+        assert_eq!(markdown_code("a\u{1b}\nb"), "`a\u{241b} b`");
+    }
+
+    #[test]
+    fn url_paths_survive_any_file_name() {
+        assert_eq!(url_path("matrix.md"), "matrix.md");
+        assert_eq!(url_path("diagrams/a b(c).svg"), "diagrams/a%20b%28c%29.svg");
+        assert_eq!(url_path("中.dot"), "%E4%B8%AD.dot");
+        assert_eq!(url_path("a#b?c"), "a%23b%3Fc");
+    }
+
+    #[test]
+    fn file_components_are_plain_and_distinct() {
+        assert_eq!(
+            file_component("user.content-message_1"),
+            "user.content-message_1"
+        );
+        // Replaced characters: plain, and a hash keeps "a/b" apart from "a_b".
+        let slash = file_component("a/b");
+        assert!(
+            slash.starts_with("a_b-") && slash.len() == 4 + 16,
+            "{slash}"
+        );
+        assert_ne!(slash, file_component("a_b"));
+        assert_ne!(slash, file_component("a\\b"));
+        for hostile in [
+            "../../etc/passwd",
+            ".hidden",
+            "con",
+            "NUL.txt",
+            "a\u{0}b",
+            "日本",
+            "",
+            "..",
+            ".",
+        ] {
+            let name = file_component(hostile);
+            assert!(
+                !name.is_empty() && !name.starts_with('.'),
+                "{hostile:?} -> {name}"
+            );
+            assert!(
+                name.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b)),
+                "{hostile:?} -> {name}"
+            );
+            assert_ne!(name.split('.').next().unwrap().to_ascii_lowercase(), "con");
+        }
+        let long = file_component(&"x".repeat(1000));
+        assert_eq!(long.len(), 120);
+        // The same id always gives the same name: reports are committed and diffed.
+        assert_eq!(file_component("a/b"), slash);
     }
 
     #[test]

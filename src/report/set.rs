@@ -154,7 +154,7 @@ fn index(h: &Handling, files: &[File], findings: &[Finding]) -> String {
     for name in ORDER.iter().filter(present) {
         out.push_str(&format!(
             "| [{name}]({}) | {} |\n",
-            link_target(name),
+            escape::url_path(name),
             describe(name).unwrap_or_default()
         ));
     }
@@ -162,7 +162,7 @@ fn index(h: &Handling, files: &[File], findings: &[Finding]) -> String {
         out.push_str(&format!(
             "| [{}]({}) | Diagram |\n",
             escape::markdown(name),
-            link_target(name)
+            escape::url_path(name)
         ));
     }
     let countries: Vec<String> = h
@@ -206,21 +206,6 @@ fn index(h: &Handling, files: &[File], findings: &[Finding]) -> String {
     out.push_str(&format!(
         "\n## About these files\n\n- Every file describes the model on {date}: the model's `as_of`, or the date given with `--as-of`.\n- CSV files are UTF-8 with a byte-order mark (so that Excel recognises UTF-8), comma-separated, with one header row. A cell that starts with `=`, `+`, `-` or `@` is prefixed with `'` so that a spreadsheet shows it as text and never runs it as a formula.\n- Free text (names, purposes, notes, sources) is quoted from the model as written; only the fixed wording is translated.\n- `reachmap report` replaces this directory as a whole; the file `{MARKER}` marks it as a report set. Do not keep other files here.\n"
     ));
-    out
-}
-
-/// A file name as a Markdown link destination: every byte outside the URL
-/// unreserved characters and `/` is percent-encoded, so spaces, parentheses
-/// or non-ASCII letters in a diagram's name cannot break the link.
-fn link_target(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    for byte in name.bytes() {
-        if byte.is_ascii_alphanumeric() || b"-._~/".contains(&byte) {
-            out.push(byte as char);
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
     out
 }
 
@@ -438,16 +423,6 @@ fn set_permissions_like(dir: &Path, previous: Option<&Path>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn link_targets_survive_any_file_name() {
-        assert_eq!(link_target("matrix.md"), "matrix.md");
-        assert_eq!(
-            link_target("diagrams/a b(c).svg"),
-            "diagrams/a%20b%28c%29.svg"
-        );
-        assert_eq!(link_target("中.dot"), "%E4%B8%AD.dot");
-    }
 
     #[test]
     fn names_cannot_leave_the_set() {
