@@ -52,7 +52,8 @@ pub fn text(text: &str) -> String {
 
 /// Text inside a Markdown table cell or paragraph: characters with Markdown
 /// or HTML meaning are backslash-escaped, line ends become spaces, control
-/// characters their pictures.
+/// characters their pictures. For text that starts a line, see
+/// [`markdown_line`].
 pub fn markdown(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for ch in text.chars() {
@@ -68,9 +69,37 @@ pub fn markdown(text: &str) -> String {
     out
 }
 
+/// Text that stands at the start of a line (a country's name under its
+/// heading), escaped as [`markdown`] and so that it cannot start a list, a
+/// heading underline or a rule: a leading `-`, `+`, `=`, or the `.` or `)`
+/// after leading digits, is escaped, also behind indentation (up to three
+/// spaces still start a block; a line break became one).
+pub fn markdown_line(text: &str) -> String {
+    let mut out = markdown(text);
+    let indent = out.len() - out.trim_start_matches(' ').len();
+    let rest = &out[indent..];
+    let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    let marker = match rest[digits..].chars().next() {
+        Some('-' | '+' | '=') if digits == 0 => Some(indent),
+        Some('.' | ')') if digits > 0 => Some(indent + digits),
+        _ => None,
+    };
+    if let Some(at) = marker {
+        out.insert(at, '\\');
+    }
+    out
+}
+
 /// An identifier as a Markdown code span that is safe inside a table cell:
 /// a backtick cannot close the span early and a pipe cannot split the cell.
+/// A table splits cells before it reads code spans, and there a backslash
+/// escapes the next character, so `\|` in an id would escape the backslash
+/// added before its pipe and split the cell: such an id is written as
+/// escaped text instead of a code span.
 pub fn markdown_code(text: &str) -> String {
+    if text.contains("\\|") {
+        return markdown(text);
+    }
     let inner: String = text
         .chars()
         .map(|ch| match ch {
@@ -184,6 +213,23 @@ mod tests {
     }
 
     #[test]
+    fn a_line_cannot_start_a_block() {
+        assert_eq!(markdown_line("- item"), "\\- item");
+        assert_eq!(markdown_line("---"), "\\---");
+        assert_eq!(markdown_line("+1"), "\\+1");
+        assert_eq!(markdown_line("==="), "\\===");
+        assert_eq!(markdown_line("2021. Report"), "2021\\. Report");
+        assert_eq!(markdown_line("1) x"), "1\\) x");
+        assert_eq!(markdown_line("2021 report"), "2021 report");
+        assert_eq!(markdown_line("a-b"), "a-b");
+        assert_eq!(markdown_line("  - x"), "  \\- x");
+        assert_eq!(markdown_line(" 1. x"), " 1\\. x");
+        assert_eq!(markdown_line("\n- x"), " \\- x");
+        // Inside a line the same text needs no escape.
+        assert_eq!(markdown("-Vault GmbH"), "-Vault GmbH");
+    }
+
+    #[test]
     fn terminal_text_stays_on_one_line_and_inert() {
         assert_eq!(text("LINE Corp"), "LINE Corp");
         assert_eq!(text("a\nb\r\tc"), "a b  c");
@@ -246,7 +292,8 @@ mod tests {
                     .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b)),
                 "{hostile:?} -> {name}"
             );
-            assert_ne!(name.split('.').next().unwrap().to_ascii_lowercase(), "con");
+            let stem = name.split('.').next().unwrap().to_ascii_lowercase();
+            assert!(!RESERVED.contains(&stem.as_str()), "{hostile:?} -> {name}");
         }
         let long = file_component(&"x".repeat(1000));
         assert_eq!(long.len(), 120);
@@ -258,5 +305,6 @@ mod tests {
     fn code_spans_cannot_be_closed_or_split() {
         assert_eq!(markdown_code("user.id"), "`user.id`");
         assert_eq!(markdown_code("a`b|c"), "`a'b\\|c`");
+        assert_eq!(markdown_code("a\\|b"), "a\\\\\\|b");
     }
 }
