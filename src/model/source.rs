@@ -365,8 +365,15 @@ fn read_toml(path: &Path, text: &str, raw: &mut RawModel) {
     };
     // One broken token makes the parser report a cascade (an unclosed list
     // swallows the next entries); the first error is the one to fix.
-    let offset = first.span().map(|s| s.start).unwrap_or(0);
     let message = first.message().trim_end();
+    // The parser gives no place for a dotted key nested too deep.
+    let located = first.span().map(|s| s.start).or_else(|| {
+        message
+            .contains("recursion")
+            .then(|| most_dotted_key(text))
+            .flatten()
+    });
+    let offset = located.unwrap_or(0);
     let unclosed = unclosed_list_before(text, offset).filter(|_| message.contains("array"));
     let location = file.index.location(unclosed.unwrap_or(offset));
     let count = |section: Section| {
@@ -393,9 +400,9 @@ fn read_toml(path: &Path, text: &str, raw: &mut RawModel) {
     let mut d = Diagnostic::new("syntax", format!("TOML syntax: {message}"))
         .at(Some(location))
         .help(help);
-    // Without a span the line is only the start of the file: naming the
+    // Without a place the line is only the start of the file: naming the
     // entry there would point at the wrong one.
-    if let Some(entry) = entry.filter(|_| first.span().is_some()) {
+    if let Some(entry) = entry.filter(|_| located.is_some()) {
         d = d.entry(entry);
     }
     raw.error(d);
@@ -416,6 +423,27 @@ fn unclosed_list_before(text: &str, offset: usize) -> Option<usize> {
     let above = text[..line_start].trim_end();
     let previous = &above[above.rfind('\n').map_or(0, |i| i + 1)..];
     (previous.contains('[') && !previous.contains(']')).then_some(above.len())
+}
+
+/// The start of the line whose key (or table header) has the most dots,
+/// if any has one.
+fn most_dotted_key(text: &str) -> Option<usize> {
+    let mut best: Option<(usize, usize)> = None;
+    let mut start = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        let key = if trimmed.starts_with('[') {
+            trimmed
+        } else {
+            trimmed.split('=').next().unwrap_or_default()
+        };
+        let dots = key.matches('.').count();
+        if dots > 0 && best.is_none_or(|(most, _)| dots > most) {
+            best = Some((dots, start));
+        }
+        start += line.len();
+    }
+    best.map(|(_, at)| at)
 }
 
 /// The entry that line `line` (1-based) belongs to, from the table headers
