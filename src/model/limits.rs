@@ -118,7 +118,7 @@ pub fn id_problem(key: &str, id: &str) -> Option<(String, String)> {
                 "`{key}` is {} bytes long; an id may be at most {MAX_ID_BYTES}",
                 id.len()
             ),
-            "shorten the id; a dotted category id needs only its own level's name after the parent's".into(),
+            "shorten it: every path and table that names the entry repeats its id".into(),
         ));
     }
     let (at, ch) = id
