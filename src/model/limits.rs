@@ -23,17 +23,21 @@ pub const MAX_LIST_ITEMS: usize = 10_000;
 
 pub use super::MAX_CATEGORIES;
 
-fn mib(bytes: u64) -> String {
-    format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
+/// A size as people read it, with the exact count for comparing with the limit.
+fn size(bytes: u64) -> String {
+    format!(
+        "{bytes} bytes ({:.1} MiB)",
+        bytes as f64 / (1024.0 * 1024.0)
+    )
 }
 
-fn too_large(path: &Path, size: String) -> Diagnostic {
+fn too_large(path: &Path, found: String) -> Diagnostic {
     Diagnostic::new(
         "too-large",
         format!(
-            "{} is {size}; a model may hold at most {} of files",
+            "{} is {found}; a model may hold at most {} of files",
             path.display(),
-            mib(MAX_MODEL_BYTES)
+            size(MAX_MODEL_BYTES)
         ),
     )
     .at(Some(Location {
@@ -57,7 +61,7 @@ pub fn read_model_file(path: &Path) -> Result<Vec<u8>, Box<Diagnostic>> {
     let mut file = File::open(path).map_err(io)?;
     let announced = file.metadata().map_err(io)?.len();
     if announced > MAX_MODEL_BYTES {
-        return Err(Box::new(too_large(path, mib(announced))));
+        return Err(Box::new(too_large(path, size(announced))));
     }
     let mut bytes = Vec::with_capacity(announced as usize);
     file.by_ref()
@@ -65,8 +69,8 @@ pub fn read_model_file(path: &Path) -> Result<Vec<u8>, Box<Diagnostic>> {
         .read_to_end(&mut bytes)
         .map_err(io)?;
     if bytes.len() as u64 > MAX_MODEL_BYTES {
-        let size = format!("more than {}", mib(MAX_MODEL_BYTES));
-        return Err(Box::new(too_large(path, size)));
+        let found = format!("more than {}", size(MAX_MODEL_BYTES));
+        return Err(Box::new(too_large(path, found)));
     }
     Ok(bytes)
 }
@@ -89,9 +93,9 @@ pub fn check_model_size<'a>(
             format!(
                 "the model files in {} hold {} (this one {}); a model may hold at most {}",
                 dir.display(),
-                mib(total),
-                mib(largest),
-                mib(MAX_MODEL_BYTES)
+                size(total),
+                size(largest),
+                size(MAX_MODEL_BYTES)
             ),
         )
         .at(Some(Location {
