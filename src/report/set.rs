@@ -343,6 +343,12 @@ fn inspect(target: &Path, force: bool, protect: &[PathBuf]) -> Result<Existing, 
 /// move fails. `protect` lists paths that must survive (the model, the
 /// working directory): a target containing one is never replaced, even with
 /// `force`.
+///
+/// Links are never followed: a link as the target is refused, and links
+/// inside a previous set are deleted as links with it. Portable file systems
+/// cannot swap two directories in one step, so between the two renames the
+/// target is briefly absent; a crash exactly there leaves the previous set in
+/// `.reachmap-report-old-*/previous` beside it.
 pub fn write(
     files: &[File],
     target: &Path,
@@ -373,11 +379,13 @@ pub fn write(
             .and_then(|_| file.sync_all())
             .map_err(io_error("write", &path))?;
     }
+    sync_dir(fresh.path());
     match existing {
         Existing::Nothing => {
             set_permissions_like(fresh.path(), None);
             std::fs::rename(fresh.path(), target)
                 .map_err(io_error("move the new set to", target))?;
+            sync_dir(&parent);
         }
         Existing::Replaceable => {
             set_permissions_like(fresh.path(), Some(target));
@@ -392,12 +400,23 @@ pub fn write(
                 let _ = std::fs::rename(&previous, target);
                 return Err(io_error("move the new set to", target)(e));
             }
-            // Dropping `aside` deletes the previous set.
+            // The new set is in place on disk before the previous one goes:
+            // dropping `aside` deletes it.
+            sync_dir(&parent);
         }
     }
     // The directory is the target now; nothing is left to clean up.
     let _ = fresh.keep();
     Ok(())
+}
+
+/// Writes a directory's entries to disk: a file's `sync_all` covers its
+/// bytes, not its name, and a rename is durable only once the directory
+/// holding it is. Best effort: some platforms cannot open a directory.
+fn sync_dir(dir: &Path) {
+    if let Ok(handle) = std::fs::File::open(dir) {
+        let _ = handle.sync_all();
+    }
 }
 
 /// A temporary directory is private (0700); the set gets the previous set's
