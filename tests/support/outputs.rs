@@ -278,3 +278,29 @@ pub fn line_shapes(text: &str) -> Vec<(String, usize)> {
     shapes.sort();
     shapes
 }
+
+/// A load error as the command line prints it must pass the text checks:
+/// the fuzz targets call this on every model that does not load.
+pub fn expect_safe_load_error(error: &reachmap::model::LoadError) {
+    assert!(
+        !error.diagnostics.is_empty(),
+        "a load error without diagnostics"
+    );
+    let output = Output {
+        name: "load error".into(),
+        format: Format::Text,
+        text: error.render(),
+    };
+    if let Err(problem) = check(&output) {
+        panic!("{problem}\n{}", output.text);
+    }
+}
+
+/// Renders everything and panics on the first output that fails its check.
+pub fn expect_safe_outputs(model: &Model, date: Date, baseline: Date) {
+    for output in render_all(model, date, baseline) {
+        if let Err(problem) = check(&output) {
+            panic!("{problem}\n--- output\n{}", output.text);
+        }
+    }
+}
