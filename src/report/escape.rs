@@ -176,7 +176,9 @@ pub fn file_component(id: &str) -> String {
     format!("{out}-{hash:016x}")
 }
 
-/// Text for HTML element content or a quoted attribute.
+/// Text for HTML element content or a quoted attribute. Control characters
+/// other than white space become their pictures: XML (an SVG) may not hold
+/// them at all, and one would make the whole document unreadable.
 pub fn html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for ch in text.chars() {
@@ -186,7 +188,8 @@ pub fn html(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
-            _ => out.push(ch),
+            '\n' | '\r' | '\t' => out.push(ch),
+            _ => out.push(visible(ch).unwrap_or(ch)),
         }
     }
     out
@@ -299,6 +302,15 @@ mod tests {
         assert_eq!(long.len(), 120);
         // The same id always gives the same name: reports are committed and diffed.
         assert_eq!(file_component("a/b"), slash);
+    }
+
+    #[test]
+    fn html_holds_no_markup_and_no_control_characters() {
+        assert_eq!(
+            html("<b a=\"x\">Tom's & Jerry</b>"),
+            "&lt;b a=&quot;x&quot;&gt;Tom&#39;s &amp; Jerry&lt;/b&gt;"
+        );
+        assert_eq!(html("a\u{0}b\u{1b}\nc"), "a\u{2400}b\u{241b}\nc");
     }
 
     #[test]
