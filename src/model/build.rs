@@ -308,6 +308,20 @@ impl Builder {
                     self.error(wrong("an empty string"));
                     None
                 }
+                RawValue::Str(s) if spec.ty == FieldType::Id => {
+                    match super::limits::id_problem(spec.name, &s) {
+                        Some((message, help)) => {
+                            self.error(
+                                Diagnostic::new("bad-id", message)
+                                    .at(Some(location.clone()))
+                                    .entry(label.to_string())
+                                    .help(help),
+                            );
+                            None
+                        }
+                        None => Some(Value::Text(s)),
+                    }
+                }
                 RawValue::Str(s) => Some(Value::Text(s)),
                 other => {
                     self.error(wrong(&found(&other)));
@@ -394,6 +408,15 @@ impl Builder {
                     );
                     return None;
                 };
+                if let Some((message, help)) = super::limits::list_problem(spec.name, items.len()) {
+                    self.error(
+                        Diagnostic::new("too-many-items", message)
+                            .at(Some(location.clone()))
+                            .entry(label.to_string())
+                            .help(help),
+                    );
+                    return None;
+                }
                 let mut out = Vec::new();
                 for (i, (item, item_location)) in items.into_iter().enumerate() {
                     let item_label = label.item(i);
@@ -709,7 +732,11 @@ pub(super) fn build(raw: RawModel) -> Result<Model, LoadError> {
                     cats.len()
                 ),
             )
-            .at(cats.get(MAX_CATEGORIES).map(|e| e.location.clone()))
+            // The first category beyond the limit in the order written, not
+            // in id order, which would point into the middle of the file.
+            .at(category_entries
+                .get(MAX_CATEGORIES)
+                .map(|e| e.location.clone()))
             .help("group fine-grained categories under fewer dotted parents"),
         );
         return Err(finish(b.diagnostics, &texts));

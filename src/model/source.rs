@@ -83,6 +83,12 @@ pub fn read(path: &Path) -> RawModel {
     };
     if metadata.is_dir() {
         read_dir(path, &mut raw);
+    } else if !metadata.is_file() {
+        // A device or a pipe could block or never end.
+        raw.error(
+            Diagnostic::new("io", format!("{} is not a regular file", path.display()))
+                .help("pass a model directory or a .toml file"),
+        );
     } else if path.extension().is_some_and(|e| e == "toml") {
         read_toml_file(path, &mut raw);
     } else if csv_section(path).is_some() {
@@ -137,6 +143,11 @@ fn read_dir(dir: &Path, raw: &mut RawModel) {
         );
         return;
     }
+    let model_files = tomls.iter().chain(&csvs).map(|p| p.as_path());
+    if let Some(d) = super::limits::check_model_size(dir, model_files) {
+        raw.error(d);
+        return;
+    }
     for path in tomls {
         read_toml_file(path, raw);
     }
@@ -188,13 +199,10 @@ fn csv_section(path: &Path) -> Option<Section> {
 
 /// Reads a file as UTF-8 (a leading byte-order mark is dropped), or says where it is not.
 fn read_text(path: &Path, raw: &mut RawModel) -> Option<String> {
-    let bytes = match fs::read(path) {
+    let bytes = match super::limits::read_model_file(path) {
         Ok(b) => b,
-        Err(e) => {
-            raw.error(Diagnostic::new(
-                "io",
-                format!("cannot read {}: {e}", path.display()),
-            ));
+        Err(d) => {
+            raw.error(*d);
             return None;
         }
     };
@@ -357,8 +365,15 @@ fn read_toml(path: &Path, text: &str, raw: &mut RawModel) {
     };
     // One broken token makes the parser report a cascade (an unclosed list
     // swallows the next entries); the first error is the one to fix.
-    let offset = first.span().map(|s| s.start).unwrap_or(0);
     let message = first.message().trim_end();
+    // The parser gives no place for a dotted key nested too deep.
+    let located = first.span().map(|s| s.start).or_else(|| {
+        message
+            .contains("recursion")
+            .then(|| most_dotted_key(text))
+            .flatten()
+    });
+    let offset = located.unwrap_or(0);
     let unclosed = unclosed_list_before(text, offset).filter(|_| message.contains("array"));
     let location = file.index.location(unclosed.unwrap_or(offset));
     let count = |section: Section| {
@@ -385,7 +400,9 @@ fn read_toml(path: &Path, text: &str, raw: &mut RawModel) {
     let mut d = Diagnostic::new("syntax", format!("TOML syntax: {message}"))
         .at(Some(location))
         .help(help);
-    if let Some(entry) = entry {
+    // Without a place the line is only the start of the file: naming the
+    // entry there would point at the wrong one.
+    if let Some(entry) = entry.filter(|_| located.is_some()) {
         d = d.entry(entry);
     }
     raw.error(d);
@@ -406,6 +423,27 @@ fn unclosed_list_before(text: &str, offset: usize) -> Option<usize> {
     let above = text[..line_start].trim_end();
     let previous = &above[above.rfind('\n').map_or(0, |i| i + 1)..];
     (previous.contains('[') && !previous.contains(']')).then_some(above.len())
+}
+
+/// The start of the line whose key (or table header) has the most dots,
+/// if any has one.
+fn most_dotted_key(text: &str) -> Option<usize> {
+    let mut best: Option<(usize, usize)> = None;
+    let mut start = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        let key = if trimmed.starts_with('[') {
+            trimmed
+        } else {
+            trimmed.split('=').next().unwrap_or_default()
+        };
+        let dots = key.matches('.').count();
+        if dots > 0 && best.is_none_or(|(most, _)| dots > most) {
+            best = Some((dots, start));
+        }
+        start += line.len();
+    }
+    best.map(|(_, at)| at)
 }
 
 /// The entry that line `line` (1-based) belongs to, from the table headers
@@ -469,6 +507,8 @@ fn syntax_help(message: &str) -> &'static str {
         "write a list as [\"a\", \"b\"]: one comma between items and a closing ]"
     } else if has("duplicate key") {
         "each key may appear once per entry; remove or rename one of them"
+    } else if has("recursion") {
+        "tables, lists and dotted keys may nest at most 80 levels deep; a model needs two: [[section]] and a list"
     } else if has("expected newline") {
         "write one key = value per line"
     } else {
