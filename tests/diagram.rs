@@ -986,3 +986,35 @@ fn svg_with_graphviz_is_svg() {
     assert!(out.contains("<svg"));
     assert!(out.contains("LINE messaging service (2021)"));
 }
+
+/// Found by the output-safety property test: a name that starts with a line
+/// break gave an empty `<B></B>`, which Graphviz rejects, so no SVG was made.
+#[test]
+fn names_with_line_breaks_still_render() {
+    let model = reachmap::model::Model::from_toml_str(
+        "m.toml",
+        "[model]\nname = \"N\"\nhome = \"JP\"\nas_of = 2021-03-01\n\
+         [[category]]\nid = \"c\"\nname = \"\\n\"\nsensitivity = \"secrecy\"\n\
+         [[organisation]]\nid = \"o\"\nname = \"O\\n\\n\"\ncountry = \"JP\"\nrole = \"controller\"\n\
+         [[system]]\nid = \"core\"\nname = \"\\nX\"\ncountry = \"JP\"\noperator = \"o\"\nholds = [\"c\"]\n",
+    )
+    .expect("a valid model");
+    let evaluation = reachmap::reach::Evaluation::new(&model, model.default_date());
+    for view in [
+        reachmap::diagram::View::Access,
+        reachmap::diagram::View::Countries,
+    ] {
+        let dot = reachmap::diagram::dot(&reachmap::diagram::build(
+            &evaluation,
+            view,
+            reachmap::diagram::Lang::En,
+        ));
+        assert!(!dot.contains("<B></B>"), "{dot}");
+        graphviz_rust::parse(&dot).expect("the DOT parses");
+        match reachmap::diagram::svg(&dot) {
+            Ok(svg) => assert!(svg.contains("<svg")),
+            Err(reachmap::diagram::SvgError::NotInstalled { .. }) => {}
+            Err(e) => panic!("{e}"),
+        }
+    }
+}

@@ -7,20 +7,25 @@ use serde_json::json;
 
 use super::{Finding, RULES, RuleRun};
 use crate::model::Severity;
-use crate::report::escape;
+use crate::report::escape::{self, text, url_path};
 
 /// One finding as a block of text: `severity[rule]: message`, then where,
 /// the path and the help, each on its own line.
 fn finding_block(f: &Finding) -> String {
-    let mut out = format!("{}[{}]: {}\n", f.severity.as_str(), f.rule, f.message);
+    let mut out = format!(
+        "{}[{}]: {}\n",
+        f.severity.as_str(),
+        text(&f.rule),
+        text(&f.message)
+    );
     if let Some(l) = &f.location {
-        out.push_str(&format!("  --> {}:{}\n", l.file, l.line));
+        out.push_str(&format!("  --> {}:{}\n", text(&l.file), l.line));
     }
     if let Some(path) = &f.path {
-        out.push_str(&format!("  = path: {}\n", path.join(" → ")));
+        out.push_str(&format!("  = path: {}\n", text(&path.join(" → "))));
     }
     if let Some(help) = &f.help {
-        out.push_str(&format!("  = help: {help}\n"));
+        out.push_str(&format!("  = help: {}\n", text(help)));
     }
     out
 }
@@ -28,6 +33,8 @@ fn finding_block(f: &Finding) -> String {
 /// Human output: one block per finding, then a summary line.
 pub fn render_human(findings: &[Finding]) -> String {
     let mut out = String::new();
+    // Rules, messages, paths and help quote the model: each field stays on
+    // its line and cannot steer the terminal.
     for f in findings {
         out.push_str(&finding_block(f));
         out.push('\n');
@@ -152,7 +159,7 @@ pub fn render_sarif(findings: &[Finding], policy_rules: &[(String, String)]) -> 
             if let Some(l) = &f.location {
                 result["locations"] = json!([{
                     "physicalLocation": {
-                        "artifactLocation": { "uri": l.file.replace('\\', "/") },
+                        "artifactLocation": { "uri": url_path(&l.file.replace('\\', "/")) },
                         "region": { "startLine": l.line, "startColumn": l.column.unwrap_or(1) }
                     }
                 }]);

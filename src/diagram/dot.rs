@@ -44,6 +44,16 @@ fn lines<'a>(texts: impl IntoIterator<Item = &'a str>) -> String {
         .join("<BR/>")
 }
 
+/// Bold markup; Graphviz rejects an empty `<B></B>`, which an empty line of
+/// a user-written name would otherwise give.
+fn bold(inner: String) -> String {
+    if inner.is_empty() {
+        inner
+    } else {
+        format!("<B>{inner}</B>")
+    }
+}
+
 /// A box's label: the bold part (one item per `\n` line, as a left-aligned
 /// list when there are several, so a wrapped item cannot pass for two), then
 /// the details, smaller.
@@ -55,7 +65,7 @@ fn box_label(label: &str, details: &[String]) -> String {
         )
     };
     if !label.contains('\n') {
-        let mut markup = format!("<B>{}</B>", lines([label]));
+        let mut markup = bold(lines([label]));
         if !details.is_empty() {
             markup.push_str("<BR/>");
             markup.push_str(&small(lines(details.iter().map(String::as_str))));
@@ -66,8 +76,8 @@ fn box_label(label: &str, details: &[String]) -> String {
     let mut rows = String::new();
     for item in label.split('\n') {
         rows.push_str(&format!(
-            "<TR><TD VALIGN=\"TOP\" CELLPADDING=\"1\">•</TD><TD ALIGN=\"LEFT\" BALIGN=\"LEFT\"><B>{}</B></TD></TR>",
-            lines([item])
+            "<TR><TD VALIGN=\"TOP\" CELLPADDING=\"1\">•</TD><TD ALIGN=\"LEFT\" BALIGN=\"LEFT\">{}</TD></TR>",
+            bold(lines([item]))
         ));
     }
     if !details.is_empty() {

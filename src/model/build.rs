@@ -455,7 +455,7 @@ impl<'s> Builder<'s> {
         // A CSV cell takes its type from the key.
         let value = match value {
             RawValue::Cell(text) => match spec.ty {
-                t if t.is_list() => return Some(self.cell_list(spec, text, pos, label)),
+                t if t.is_list() => return self.cell_list(spec, text, pos, label),
                 FieldType::Bool => match text {
                     "true" => RawValue::Bool(true),
                     "false" => RawValue::Bool(false),
@@ -490,6 +490,20 @@ impl<'s> Builder<'s> {
                 RawValue::Str(s) if spec.ty == FieldType::Id && s.trim().is_empty() => {
                     self.error(wrong("an empty string"));
                     None
+                }
+                RawValue::Str(s) if spec.ty == FieldType::Id => {
+                    match super::limits::id_problem(spec.name, &s) {
+                        Some((message, help)) => {
+                            self.error(
+                                Diagnostic::new("bad-id", message)
+                                    .at(Some(sources.location(pos)))
+                                    .entry(label.to_string())
+                                    .help(help),
+                            );
+                            None
+                        }
+                        None => Some(Value::Text(s)),
+                    }
                 }
                 RawValue::Str(s) => Some(Value::Text(s)),
                 other => {
@@ -577,6 +591,10 @@ impl<'s> Builder<'s> {
                     );
                     return None;
                 };
+                if let Some((message, help)) = super::limits::list_problem(spec.name, items.len()) {
+                    self.error(too_many_items(message, help, sources.location(pos), label));
+                    return None;
+                }
                 let mut out = Vec::new();
                 for (i, (item, item_pos)) in items.into_iter().enumerate() {
                     let item_label = label.item(i);
@@ -606,15 +624,30 @@ impl<'s> Builder<'s> {
     }
 
     /// A list in one CSV cell: items separated by `;`, all at the cell's place.
-    fn cell_list<'a>(&mut self, spec: &Field, text: &'a str, pos: Pos, label: Label) -> Value<'a> {
+    fn cell_list<'a>(
+        &mut self,
+        spec: &Field,
+        text: &'a str,
+        pos: Pos,
+        label: Label,
+    ) -> Option<Value<'a>> {
+        let items = || text.split(';').map(str::trim).filter(|s| !s.is_empty());
+        // Items are at least one byte and a separator each: only a cell this
+        // long can hold more than the limit, and only then are they counted.
+        if text.len() > 2 * super::limits::MAX_LIST_ITEMS
+            && let Some((message, help)) = super::limits::list_problem(spec.name, items().count())
+        {
+            let location = self.location(pos);
+            self.error(too_many_items(message, help, location, label));
+            return None;
+        }
         let mut out = Vec::new();
-        let items = text.split(';').map(str::trim).filter(|s| !s.is_empty());
-        for (i, s) in items.enumerate() {
+        for (i, s) in items().enumerate() {
             if let Some(s) = self.list_item(spec, Cow::Borrowed(s), pos, label.item(i)) {
                 out.push((s, pos));
             }
         }
-        Value::List(out)
+        Some(Value::List(out))
     }
 
     fn list_item<'a>(
@@ -740,6 +773,14 @@ fn bad_choice(
         )),
         None => d.help(format!("it must be {}", spec.ty.describe())),
     }
+}
+
+/// A list beyond [`super::limits::MAX_LIST_ITEMS`].
+fn too_many_items(message: String, help: String, location: Location, label: Label) -> Diagnostic {
+    Diagnostic::new("too-many-items", message)
+        .at(Some(location))
+        .entry(label.to_string())
+        .help(help)
 }
 
 /// "an organisation", "a system".
@@ -1297,7 +1338,15 @@ pub(super) fn build(mut sources: Sources) -> Result<Model, LoadError> {
     // Categories, sorted by id; descendants by dotted prefix.
     let categories_part = part(Section::Category);
     let mut built = Vec::with_capacity(categories_part.rows);
+    // The first category beyond the limit in the order written, not in id
+    // order, which would point into the middle of the file.
+    let mut written = 0;
+    let mut beyond_limit = None;
     for_each_entry(&mut b, categories_part, |_, e| {
+        if written == MAX_CATEGORIES {
+            beyond_limit = Some(e.location.clone());
+        }
+        written += 1;
         let Some(key_pos) = e.pos_of(k!(Category, "id")) else {
             return;
         };
@@ -1339,7 +1388,7 @@ pub(super) fn build(mut sources: Sources) -> Result<Model, LoadError> {
                     cats.len()
                 ),
             )
-            .at(cats.get(MAX_CATEGORIES).map(|e| e.location.clone()))
+            .at(beyond_limit)
             .help("group fine-grained categories under fewer dotted parents"),
         );
         // The other sections are still checked, so that every key error shows.

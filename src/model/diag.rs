@@ -7,6 +7,8 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
+use crate::report::escape::text;
+
 /// A place in a model file. Lines and columns count from 1.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct Location {
@@ -172,27 +174,30 @@ impl Diagnostic {
     }
 
     /// Renders in the style of rustc: message, location, source line, help.
+    /// Messages quote what the model says and the snippet is a line of it:
+    /// each field is made terminal-safe, one character for one so that the
+    /// caret stays under its column.
     pub fn render(&self) -> String {
-        let mut out = format!("error[{}]: {}\n", self.code, self.message);
+        let mut out = format!("error[{}]: {}\n", self.code, text(&self.message));
         if let Some(location) = &self.location {
-            out.push_str(&format!("  --> {location}"));
+            out.push_str(&format!("  --> {}", text(&location.to_string())));
             if let Some(entry) = &self.entry {
-                out.push_str(&format!(" (in {entry})"));
+                out.push_str(&format!(" (in {})", text(entry)));
             }
             out.push('\n');
             if let Some(snippet) = &self.snippet {
                 let number = location.line.to_string();
                 let pad = " ".repeat(number.len());
-                out.push_str(&format!("{pad} |\n{number} | {snippet}\n"));
+                out.push_str(&format!("{pad} |\n{number} | {}\n", text(snippet)));
                 if let Some(caret) = self.caret.or(location.column) {
                     out.push_str(&format!("{pad} | {}^\n", " ".repeat(caret - 1)));
                 }
             }
         } else if let Some(entry) = &self.entry {
-            out.push_str(&format!("  --> {entry}\n"));
+            out.push_str(&format!("  --> {}\n", text(entry)));
         }
         if let Some(help) = &self.help {
-            out.push_str(&format!("  = help: {help}\n"));
+            out.push_str(&format!("  = help: {}\n", text(help)));
         }
         out
     }

@@ -5,6 +5,7 @@ mod build;
 pub mod country;
 pub mod diag;
 pub mod fields;
+pub mod limits;
 pub mod schema;
 mod source;
 mod without;
@@ -34,7 +35,7 @@ pub struct OrgIdx(pub u32);
 pub struct SystemIdx(pub u32);
 
 /// The largest number of categories a model may declare. Category sets are
-/// bitsets held per system, so this bounds memory; see the README.
+/// bitsets held per system, so this bounds memory; see docs/limits.md.
 pub const MAX_CATEGORIES: usize = 4096;
 
 /// Where an entry applies in time: `since <= D < until`.

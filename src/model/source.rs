@@ -190,6 +190,12 @@ pub fn read(path: &Path) -> Sources {
     };
     if metadata.is_dir() {
         read_dir(path, &mut raw);
+    } else if !metadata.is_file() {
+        // A device or a pipe could block or never end.
+        raw.error(
+            Diagnostic::new("io", format!("{} is not a regular file", path.display()))
+                .help("pass a model directory or a .toml file"),
+        );
     } else if path.extension().is_some_and(|e| e == "toml") {
         read_file(path, FileKind::Toml, &mut raw);
     } else if let Some(section) = csv_section(path) {
@@ -244,6 +250,11 @@ fn read_dir(dir: &Path, raw: &mut Sources) {
         );
         return;
     }
+    let model_files = tomls.iter().chain(&csvs).map(|p| p.as_path());
+    if let Some(d) = super::limits::check_model_size(dir, model_files) {
+        raw.error(d);
+        return;
+    }
     for path in tomls {
         read_file(path, FileKind::Toml, raw);
     }
@@ -295,13 +306,10 @@ fn csv_section(path: &Path) -> Option<Section> {
 
 /// Reads a file as UTF-8 (a leading byte-order mark is dropped), or says where it is not.
 fn read_file(path: &Path, kind: FileKind, raw: &mut Sources) {
-    let mut bytes = match fs::read(path) {
+    let mut bytes = match super::limits::read_model_file(path) {
         Ok(b) => b,
-        Err(e) => {
-            raw.error(Diagnostic::new(
-                "io",
-                format!("cannot read {}: {e}", path.display()),
-            ));
+        Err(d) => {
+            raw.error(*d);
             return;
         }
     };
@@ -464,8 +472,15 @@ pub fn parse_toml<'t>(
     let first = syntax.first()?;
     // One broken token makes the parser report a cascade (an unclosed list
     // swallows the next entries); the first error is the one to fix.
-    let offset = first.span().map(|s| s.start).unwrap_or(0);
     let message = first.message().trim_end();
+    // The parser gives no place for a dotted key nested too deep.
+    let located = first.span().map(|s| s.start).or_else(|| {
+        message
+            .contains("recursion")
+            .then(|| most_dotted_key(text))
+            .flatten()
+    });
+    let offset = located.unwrap_or(0);
     let unclosed = unclosed_list_before(text, offset).filter(|_| message.contains("array"));
     let location = sources.location(at(unclosed.unwrap_or(offset)));
     let count = |section: Section| {
@@ -492,7 +507,9 @@ pub fn parse_toml<'t>(
     let mut d = Diagnostic::new("syntax", format!("TOML syntax: {message}"))
         .at(Some(location))
         .help(help);
-    if let Some(entry) = entry {
+    // Without a place the line is only the start of the file: naming the
+    // entry there would point at the wrong one.
+    if let Some(entry) = entry.filter(|_| located.is_some()) {
         d = d.entry(entry);
     }
     diagnostics.push(d);
@@ -512,6 +529,27 @@ fn unclosed_list_before(text: &str, offset: usize) -> Option<usize> {
     let above = text[..line_start].trim_end();
     let previous = &above[above.rfind('\n').map_or(0, |i| i + 1)..];
     (previous.contains('[') && !previous.contains(']')).then_some(above.len())
+}
+
+/// The start of the line whose key (or table header) has the most dots,
+/// if any has one.
+fn most_dotted_key(text: &str) -> Option<usize> {
+    let mut best: Option<(usize, usize)> = None;
+    let mut start = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        let key = if trimmed.starts_with('[') {
+            trimmed
+        } else {
+            trimmed.split('=').next().unwrap_or_default()
+        };
+        let dots = key.matches('.').count();
+        if dots > 0 && best.is_none_or(|(most, _)| dots > most) {
+            best = Some((dots, start));
+        }
+        start += line.len();
+    }
+    best.map(|(_, at)| at)
 }
 
 /// The entry that line `line` (1-based) belongs to, from the table headers
@@ -575,6 +613,8 @@ fn syntax_help(message: &str) -> &'static str {
         "write a list as [\"a\", \"b\"]: one comma between items and a closing ]"
     } else if has("duplicate key") {
         "each key may appear once per entry; remove or rename one of them"
+    } else if has("recursion") {
+        "tables, lists and dotted keys may nest at most 80 levels deep; a model needs two: [[section]] and a list"
     } else if has("expected newline") {
         "write one key = value per line"
     } else {

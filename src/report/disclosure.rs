@@ -9,7 +9,7 @@
 //! `t` picks the words. The Japanese follows the wording of the PPC's
 //! guidelines rather than translating the English.
 
-use super::escape::{markdown as md, markdown_code as code};
+use super::escape::{markdown as md, markdown_code as code, markdown_line};
 use super::handling::{Appi, Handling, Relation, Unit};
 use super::lang::{self, Lang};
 use crate::model::{ContractKind, CountryCode, CountryInfo, Kind, Meta, OrgIdx, Role};
@@ -241,7 +241,7 @@ impl Doc<'_, '_, '_> {
             t(self.l, "Name of the foreign country", "外国の名称")
         ));
         self.line("");
-        self.line(&name);
+        self.line(&markdown_line(&self.country_name(country)));
         self.line("");
         self.regime(n, country, &info);
         self.data(n, country);
@@ -460,9 +460,10 @@ impl Doc<'_, '_, '_> {
                     "No organisation's people in {} have access, and no organisation seated there operates a system holding the data; the data is only stored there (see {n}.5).",
                     md(&self.country_name(country))
                 ),
+                // The sentence starts with the name, at the start of a line.
                 Lang::Ja => format!(
                     "{}において個人データにアクセスし、又は個人データを保存するシステムを運用する事業者はありません（保存については{n}.5を参照）。",
-                    md(&self.country_name(country))
+                    markdown_line(&self.country_name(country))
                 ),
             };
             self.line(&text);
@@ -764,7 +765,8 @@ impl Doc<'_, '_, '_> {
             let text = match l {
                 Lang::En => format!("Measures recorded on the paths into {name}:"),
                 Lang::Ja => format!(
-                    "{name}に至る経路について、モデルに記録されている措置は次のとおりです。"
+                    "{}に至る経路について、モデルに記録されている措置は次のとおりです。",
+                    markdown_line(&self.country_name(country))
                 ),
             };
             self.line(&text);

@@ -2,8 +2,14 @@
 //! "China reaches Talk messages because LINE Digital Technology (Shanghai)
 //! has remote access to the core servers in Japan since 2018-08-01 ...".
 
-use crate::model::{Access, CategoryIdx, CountryCode, Kind, Meta, Model, Window};
+use std::collections::HashMap;
+
+use super::escape::text as t;
+use crate::model::{Access, CategoryIdx, CountryCode, Kind, Meta, Model, SystemIdx, Window};
 use crate::reach::{Entry, Evaluation, Path, Route, Step};
+
+// Everything the model says is passed through `t`: explain prints to a
+// terminal, where a name must neither break a line nor steer the screen.
 
 fn window_words(w: &Window) -> String {
     match (w.since, w.until) {
@@ -15,7 +21,7 @@ fn window_words(w: &Window) -> String {
 }
 
 fn country_name(model: &Model, evaluation: &Evaluation, code: CountryCode) -> String {
-    model.country_info(code, evaluation.date()).name
+    t(&model.country_info(code, evaluation.date()).name)
 }
 
 fn evidence(access: &Access) -> String {
@@ -24,10 +30,10 @@ fn evidence(access: &Access) -> String {
         parts.push(format!("{n} {}", if n == 1 { "person" } else { "people" }));
     }
     if let Some(o) = &access.observed {
-        parts.push(o.clone());
+        parts.push(t(o));
     }
     if !access.controls.is_empty() {
-        parts.push(format!("controls: {}", access.controls.join(", ")));
+        parts.push(format!("controls: {}", t(&access.controls.join(", "))));
     }
     if parts.is_empty() {
         String::new()
@@ -36,15 +42,34 @@ fn evidence(access: &Access) -> String {
     }
 }
 
+/// The flow that explains each hop of a path, looked up once per
+/// explanation: a witness path can pass through every system of the model.
+pub struct Hops {
+    /// (to, from) -> the first flow in model order that applies on the date.
+    first_flow: HashMap<(SystemIdx, SystemIdx), usize>,
+}
+
+impl Hops {
+    pub fn new(evaluation: &Evaluation) -> Hops {
+        let mut first_flow = HashMap::new();
+        for (i, f) in evaluation.model().flows.iter().enumerate() {
+            if f.window.applies(evaluation.date()) {
+                first_flow.entry((f.to, f.from)).or_insert(i);
+            }
+        }
+        Hops { first_flow }
+    }
+}
+
 /// The sentence for one route, without the leading country.
-pub fn route_sentence(evaluation: &Evaluation, route: &Route) -> String {
+pub fn route_sentence(evaluation: &Evaluation, hops: &Hops, route: &Route) -> String {
     let model = evaluation.model();
-    let system_words = |s: crate::model::SystemIdx| {
+    let system_words = |s: SystemIdx| {
         let system = model.system(s);
         format!(
             "{} ({}) in {}",
-            system.name,
-            system.id,
+            t(&system.name),
+            t(&system.id),
             country_name(model, evaluation, system.country)
         )
     };
@@ -59,8 +84,8 @@ pub fn route_sentence(evaluation: &Evaluation, route: &Route) -> String {
             let op = model.organisation(system.operator);
             format!(
                 "{} ({}), seated in {}, operates {} and can read what it holds",
-                op.name,
-                op.id,
+                t(&op.name),
+                t(&op.id),
                 country_name(model, evaluation, op.country),
                 system_words(target)
             )
@@ -86,14 +111,14 @@ pub fn route_sentence(evaluation: &Evaluation, route: &Route) -> String {
             };
             let mut s = format!(
                 "{} ({}){from} to {}{}{}",
-                org.name,
-                org.id,
+                t(&org.name),
+                t(&org.id),
                 system_words(target),
                 window_words(&access.window),
                 evidence(access)
             );
             if let Some(p) = &access.purpose {
-                s.push_str(&format!(", for {p}"));
+                s.push_str(&format!(", for {}", t(p)));
             }
             s
         }
@@ -102,33 +127,34 @@ pub fn route_sentence(evaluation: &Evaluation, route: &Route) -> String {
     // Flows upstream: how the data got to the system reached.
     let systems: Vec<_> = route.path.systems().collect();
     for pair in systems.windows(2) {
-        let flow = model
-            .flows
-            .iter()
-            .find(|f| f.from == pair[1] && f.to == pair[0] && f.window.applies(evaluation.date()));
+        let flow = hops
+            .first_flow
+            .get(&(pair[0], pair[1]))
+            .map(|&i| &model.flows[i]);
         sentence.push_str(&format!(
             "; {} receives it from {}",
-            model.system(pair[0]).id,
+            t(&model.system(pair[0]).id),
             system_words(pair[1])
         ));
         if let Some(purpose) = flow.and_then(|f| f.purpose.as_ref()) {
-            sentence.push_str(&format!(" ({purpose})"));
+            sentence.push_str(&format!(" ({})", t(purpose)));
         }
     }
     sentence
 }
 
 fn meta_lines(label: &str, meta: &Meta, out: &mut String) {
+    let label = t(label);
     if let Some(n) = &meta.note {
-        out.push_str(&format!("      note ({label}): {n}\n"));
+        out.push_str(&format!("      note ({label}): {}\n", t(n)));
     }
     if let Some(s) = &meta.source {
-        out.push_str(&format!("      source ({label}): {s}\n"));
+        out.push_str(&format!("      source ({label}): {}\n", t(s)));
     }
 }
 
 fn path_text(model: &Model, path: &Path) -> String {
-    path.render(model).join(" → ")
+    t(&path.render(model).join(" → "))
 }
 
 /// Notes and sources of every entry on a route.
@@ -198,22 +224,22 @@ pub fn explain(
         (0, Some(c)) => {
             return format!(
                 "{name} ({country}), {foreign}, does not reach {} ({}) on {}.\n",
-                model.category(c).name,
-                model.category(c).id,
+                t(&model.category(c).name),
+                t(&model.category(c).id),
                 evaluation.date()
             );
         }
         (0, None) => {
             return format!(
                 "{name} ({country}), {foreign}, reaches no personal data of {} on {}.\n",
-                model.info.name,
+                t(&model.info.name),
                 evaluation.date()
             );
         }
         (n, _) => format!(
             "{name} ({country}), {foreign}, reaches {n} categor{} of {} on {}:\n",
             if n == 1 { "y" } else { "ies" },
-            model.info.name,
+            t(&model.info.name),
             evaluation.date()
         ),
     };
@@ -221,12 +247,13 @@ pub fn explain(
         let cat = model.category(c);
         out.push_str(&format!(
             "  - {} ({}, {})\n",
-            cat.name,
-            cat.id,
+            t(&cat.name),
+            t(&cat.id),
             cat.sensitivity.as_str()
         ));
     }
     out.push_str(&format!("\n{name} reaches them because:\n"));
+    let hops = Hops::new(evaluation);
     for (i, (route, cats)) in groups.iter().enumerate() {
         let ids: Vec<&str> = cats
             .iter()
@@ -236,9 +263,9 @@ pub fn explain(
             "\n{}. [{}] {}.\n",
             i + 1,
             route.kind,
-            route_sentence(evaluation, route)
+            route_sentence(evaluation, &hops, route)
         ));
-        out.push_str(&format!("      carries: {}\n", ids.join(", ")));
+        out.push_str(&format!("      carries: {}\n", t(&ids.join(", "))));
         out.push_str(&format!("      path: {}\n", path_text(model, &route.path)));
         route_meta(evaluation, route, &mut out);
     }

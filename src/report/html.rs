@@ -219,6 +219,7 @@ impl Data {
         let model = h.model();
         let date = evaluation.date();
         let flows = evaluation.active_flows();
+        let hops = super::explain::Hops::new(evaluation);
         let mut routes: Vec<RouteData> = Vec::new();
         // Routes are shared by the cells they carry; the key is what makes one.
         let mut route_index: BTreeMap<(Kind, Entry, Vec<String>, Vec<usize>), usize> =
@@ -246,7 +247,7 @@ impl Data {
                 let id = *route_index.entry(key).or_insert_with(|| {
                     routes.push(RouteData {
                         kind: route.kind,
-                        sentence: super::explain::route_sentence(evaluation, &route),
+                        sentence: super::explain::route_sentence(evaluation, &hops, &route),
                         path,
                         evidence: ids,
                     });

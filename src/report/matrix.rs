@@ -68,7 +68,7 @@ pub fn table(evaluation: &Evaluation, reach: &[Reach]) -> String {
     let (countries, rows) = grid(evaluation, reach);
     let mut out = format!(
         "{} — reach on {} (home {})\n\n",
-        model.info.name,
+        escape::text(&model.info.name),
         evaluation.date(),
         model.info.home
     );
@@ -76,6 +76,10 @@ pub fn table(evaluation: &Evaluation, reach: &[Reach]) -> String {
         out.push_str("No country reaches any category on this date.\n");
         return out;
     }
+    let rows: Vec<(String, Vec<String>)> = rows
+        .into_iter()
+        .map(|(id, cells)| (escape::text(&id), cells))
+        .collect();
     let width = rows
         .iter()
         .map(|(id, _)| id.chars().count())
@@ -141,9 +145,9 @@ pub fn markdown(evaluation: &Evaluation, reach: &[Reach]) -> String {
         let category =
             &model.categories[model.category_by_id(id).map(|c| c.0 as usize).unwrap_or(0)];
         out.push_str(&format!(
-            "| {} (`{}`) |",
+            "| {} ({}) |",
             escape::markdown(&category.name),
-            id.replace('`', "'")
+            escape::markdown_code(id)
         ));
         for c in cells {
             out.push_str(&format!(" {c} |"));

@@ -228,7 +228,7 @@ fn diagram_table(pictures: &[File]) -> String {
                 pictures
                     .iter()
                     .any(|(n, _)| *n == name)
-                    .then(|| format!("[{label}]({})", link_target(&name)))
+                    .then(|| format!("[{label}]({})", escape::url_path(&name)))
             })
             .collect();
         out.push_str(&format!("| {what}{ja} | {} |\n", links.join(" · ")));
@@ -298,7 +298,7 @@ fn index(h: &Handling, files: &[File], pictures: &[File], findings: &[Finding]) 
     for name in ORDER.iter().filter(present) {
         out.push_str(&format!(
             "| [{name}]({}) | {} |\n",
-            link_target(name),
+            escape::url_path(name),
             describe(name).unwrap_or_default()
         ));
     }
@@ -346,21 +346,6 @@ fn index(h: &Handling, files: &[File], pictures: &[File], findings: &[Finding]) 
     out.push_str(&format!(
         "\n## About these files\n\n- Every file describes the model on {date}: the model's `as_of`, or the date given with `--as-of`.\n- CSV files are UTF-8 with a byte-order mark (so that Excel recognises UTF-8), comma-separated, with one header row. A cell that starts with `=`, `+`, `-` or `@` is prefixed with `'` so that a spreadsheet shows it as text and never runs it as a formula.\n- Free text (names, purposes, notes, sources) is quoted from the model as written; only the fixed wording is translated.\n- `reachmap report` replaces this directory as a whole; the file `{MARKER}` marks it as a report set. Do not keep other files here.\n"
     ));
-    out
-}
-
-/// A file name as a Markdown link destination: every byte outside the URL
-/// unreserved characters and `/` is percent-encoded, so spaces, parentheses
-/// or non-ASCII letters in a diagram's name cannot break the link.
-fn link_target(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    for byte in name.bytes() {
-        if byte.is_ascii_alphanumeric() || b"-._~/".contains(&byte) {
-            out.push(byte as char);
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
     out
 }
 
@@ -498,6 +483,12 @@ fn inspect(target: &Path, force: bool, protect: &[PathBuf]) -> Result<Existing, 
 /// move fails. `protect` lists paths that must survive (the model, the
 /// working directory): a target containing one is never replaced, even with
 /// `force`.
+///
+/// Links are never followed: a link as the target is refused, and links
+/// inside a previous set are deleted as links with it. Portable file systems
+/// cannot swap two directories in one step, so between the two renames the
+/// target is briefly absent; a crash exactly there leaves the previous set in
+/// `.reachmap-report-old-*/previous` beside it.
 pub fn write(
     files: &[File],
     target: &Path,
@@ -528,11 +519,13 @@ pub fn write(
             .and_then(|_| file.sync_all())
             .map_err(io_error("write", &path))?;
     }
+    sync_dir(fresh.path());
     match existing {
         Existing::Nothing => {
             set_permissions_like(fresh.path(), None);
             std::fs::rename(fresh.path(), target)
                 .map_err(io_error("move the new set to", target))?;
+            sync_dir(&parent);
         }
         Existing::Replaceable => {
             set_permissions_like(fresh.path(), Some(target));
@@ -547,12 +540,23 @@ pub fn write(
                 let _ = std::fs::rename(&previous, target);
                 return Err(io_error("move the new set to", target)(e));
             }
-            // Dropping `aside` deletes the previous set.
+            // The new set is in place on disk before the previous one goes:
+            // dropping `aside` deletes it.
+            sync_dir(&parent);
         }
     }
     // The directory is the target now; nothing is left to clean up.
     let _ = fresh.keep();
     Ok(())
+}
+
+/// Writes a directory's entries to disk: a file's `sync_all` covers its
+/// bytes, not its name, and a rename is durable only once the directory
+/// holding it is. Best effort: some platforms cannot open a directory.
+fn sync_dir(dir: &Path) {
+    if let Ok(handle) = std::fs::File::open(dir) {
+        let _ = handle.sync_all();
+    }
 }
 
 /// A temporary directory is private (0700); the set gets the previous set's
@@ -578,16 +582,6 @@ fn set_permissions_like(dir: &Path, previous: Option<&Path>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn link_targets_survive_any_file_name() {
-        assert_eq!(link_target("matrix.md"), "matrix.md");
-        assert_eq!(
-            link_target("diagrams/a b(c).svg"),
-            "diagrams/a%20b%28c%29.svg"
-        );
-        assert_eq!(link_target("中.dot"), "%E4%B8%AD.dot");
-    }
 
     #[test]
     fn names_cannot_leave_the_set() {
