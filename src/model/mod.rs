@@ -8,6 +8,7 @@ pub mod fields;
 pub mod schema;
 mod source;
 mod without;
+mod yaml;
 
 use std::fmt;
 use std::path::Path;
