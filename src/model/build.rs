@@ -948,6 +948,14 @@ impl<'s> Input<'s> {
                         b.garbled.push((file, line));
                     }
                 }
+                FileKind::Yaml => {
+                    b.had_syntax_errors |= super::yaml::parse_yaml(
+                        sources,
+                        file as u32,
+                        &mut entries,
+                        &mut b.diagnostics,
+                    );
+                }
                 FileKind::Csv(section) => input.csv[section as usize].push(file as u32),
             }
         }

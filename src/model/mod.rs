@@ -9,6 +9,7 @@ pub mod limits;
 pub mod schema;
 mod source;
 mod without;
+mod yaml;
 
 use std::fmt;
 use std::path::Path;

@@ -91,6 +91,7 @@ impl Pos {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileKind {
     Toml,
+    Yaml,
     Csv(Section),
 }
 
@@ -198,6 +199,8 @@ pub fn read(path: &Path) -> Sources {
         );
     } else if path.extension().is_some_and(|e| e == "toml") {
         read_file(path, FileKind::Toml, &mut raw);
+    } else if is_yaml(path) {
+        read_file(path, FileKind::Yaml, &mut raw);
     } else if let Some(section) = csv_section(path) {
         read_file(path, FileKind::Csv(section), &mut raw);
     } else {
@@ -234,7 +237,7 @@ fn read_dir(dir: &Path, raw: &mut Sources) {
     files.sort();
     let tomls: Vec<&PathBuf> = files
         .iter()
-        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .filter(|p| p.extension().is_some_and(|e| e == "toml") || is_yaml(p))
         .collect();
     let csvs: Vec<&PathBuf> = files
         .iter()
@@ -255,8 +258,14 @@ fn read_dir(dir: &Path, raw: &mut Sources) {
         raw.error(d);
         return;
     }
+    // TOML and YAML files together, in name order.
     for path in tomls {
-        read_file(path, FileKind::Toml, raw);
+        let kind = if is_yaml(path) {
+            FileKind::Yaml
+        } else {
+            FileKind::Toml
+        };
+        read_file(path, kind, raw);
     }
     // CSV tables come after the TOML files, in section order.
     let mut ordered: Vec<(Section, &PathBuf)> = Vec::new();
@@ -295,6 +304,10 @@ fn read_dir(dir: &Path, raw: &mut Sources) {
     for (section, path) in ordered {
         read_file(path, FileKind::Csv(section), raw);
     }
+}
+
+fn is_yaml(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "yaml" || e == "yml")
 }
 
 fn csv_section(path: &Path) -> Option<Section> {
