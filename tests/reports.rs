@@ -1051,3 +1051,35 @@ fn the_line_report_names_china_korea_and_the_dalian_chain() {
         assert_eq!(record.len(), width);
     }
 }
+
+/// A diagram's SVG is named after its DOT file by the extension only: an id
+/// that contains `.dot` (`a.dot.b`) keeps it.
+#[test]
+fn svg_names_change_only_the_extension() {
+    if std::process::Command::new("dot")
+        .arg("-V")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipped: Graphviz is not installed");
+        return;
+    }
+    let model = Model::from_toml_str(
+        "m.toml",
+        "[model]\nname = \"M\"\nhome = \"JP\"\nas_of = 2021-03-01\n\
+         [[category]]\nid = \"a.dot.b\"\nname = \"A\"\nsensitivity = \"secrecy\"\n\
+         [[organisation]]\nid = \"o\"\nname = \"O\"\ncountry = \"JP\"\nrole = \"controller\"\n\
+         [[system]]\nid = \"s\"\nname = \"S\"\ncountry = \"KR\"\noperator = \"o\"\nholds = [\"a.dot.b\"]\n",
+    )
+    .expect("a valid model");
+    let evaluation = Evaluation::new(&model, model.default_date());
+    let built = set::build(&evaluation, Path::new(""), &[Lang::En]);
+    let names: Vec<&str> = built.files.iter().map(|(n, _)| n.as_str()).collect();
+    for name in [
+        "diagrams/category-a.dot.b.dot",
+        "diagrams/category-a.dot.b.svg",
+    ] {
+        assert!(names.contains(&name), "{name} missing from {names:?}");
+    }
+    assert!(built.warnings.is_empty(), "{:?}", built.warnings);
+}

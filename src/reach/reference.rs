@@ -155,15 +155,13 @@ pub fn matrix(model: &Model, date: Date) -> Vec<PlainReach> {
                     offer(Kind::Seat, path);
                 }
             }
-            if let Some((first, path)) = found.iter().next() {
+            // The witness is the path of the first kind in name order.
+            if let Some(path) = found.values().next() {
                 out.push(PlainReach {
                     country: k.clone(),
                     category: c.to_string(),
                     kinds: found.keys().map(|s| s.to_string()).collect(),
-                    path: {
-                        let _ = first;
-                        path.clone()
-                    },
+                    path: path.clone(),
                 });
             }
         }

@@ -149,25 +149,29 @@ fn render_svgs(sources: &[(String, String)]) -> (Vec<(String, String)>, Vec<Stri
         .iter()
         .filter(|(n, _)| n.ends_with(".dot"))
         .collect();
-    let Some(first) = dots.first() else {
+    let svg_name = |dot: &str| format!("{}.svg", dot.strip_suffix(".dot").unwrap_or(dot));
+    let Some((first, rest)) = dots.split_first() else {
         return (Vec::new(), Vec::new());
     };
     // One try first: without Graphviz there is no point starting the rest.
-    if let Err(SvgError::NotInstalled { .. }) = svg(&first.1) {
+    let first_svg = svg(&first.1);
+    if let Err(SvgError::NotInstalled { .. }) = first_svg {
         return (
             Vec::new(),
             vec!["Graphviz is not installed, so the diagrams are written as DOT and Mermaid only; install it (apt-get install graphviz, brew install graphviz) and run again for SVG".into()],
         );
     }
-    let half = dots.len().div_ceil(2);
-    let rendered: Vec<(String, Result<String, SvgError>)> = std::thread::scope(|scope| {
-        let workers: Vec<_> = dots
+    let half = rest.len().div_ceil(2);
+    let mut rendered: Vec<(String, Result<String, SvgError>)> =
+        vec![(svg_name(&first.0), first_svg)];
+    rendered.extend(std::thread::scope(|scope| {
+        let workers: Vec<_> = rest
             .chunks(half.max(1))
             .map(|chunk| {
                 scope.spawn(move || {
                     chunk
                         .iter()
-                        .map(|(name, body)| (name.replace(".dot", ".svg"), svg(body)))
+                        .map(|(name, body)| (svg_name(name), svg(body)))
                         .collect::<Vec<_>>()
                 })
             })
@@ -175,8 +179,8 @@ fn render_svgs(sources: &[(String, String)]) -> (Vec<(String, String)>, Vec<Stri
         workers
             .into_iter()
             .flat_map(|w| w.join().unwrap_or_default())
-            .collect()
-    });
+            .collect::<Vec<_>>()
+    }));
     let mut svgs = Vec::new();
     let mut warnings = Vec::new();
     for (name, result) in rendered {
