@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 
 use super::escape;
-use crate::model::{CountryCode, Kind};
+use crate::model::{Category, CountryCode, Kind};
 use crate::reach::{Evaluation, MatrixDoc, Reach};
 
 /// One letter per kind, for the wide views.
@@ -30,10 +30,10 @@ fn cell(r: &Reach) -> String {
 }
 
 /// Countries as columns, home first; categories that something reaches as rows.
-fn grid(
-    evaluation: &Evaluation,
+fn grid<'e>(
+    evaluation: &'e Evaluation,
     reach: &[Reach],
-) -> (Vec<CountryCode>, Vec<(String, Vec<String>)>) {
+) -> (Vec<CountryCode>, Vec<(&'e Category, Vec<String>)>) {
     let model = evaluation.model();
     let home = model.info.home;
     let mut countries: Vec<CountryCode> = reach
@@ -56,7 +56,7 @@ fn grid(
             })
             .collect();
         if cells.iter().any(|c| !c.is_empty()) {
-            rows.push((category.id.clone(), cells));
+            rows.push((category, cells));
         }
     }
     (countries, rows)
@@ -78,7 +78,7 @@ pub fn table(evaluation: &Evaluation, reach: &[Reach]) -> String {
     }
     let rows: Vec<(String, Vec<String>)> = rows
         .into_iter()
-        .map(|(id, cells)| (escape::text(&id), cells))
+        .map(|(category, cells)| (escape::text(&category.id), cells))
         .collect();
     let width = rows
         .iter()
@@ -141,13 +141,11 @@ pub fn markdown(evaluation: &Evaluation, reach: &[Reach]) -> String {
     out.push_str("\n|---|");
     out.push_str(&"---|".repeat(countries.len()));
     out.push('\n');
-    for (id, cells) in &rows {
-        let category =
-            &model.categories[model.category_by_id(id).map(|c| c.0 as usize).unwrap_or(0)];
+    for (category, cells) in &rows {
         out.push_str(&format!(
             "| {} ({}) |",
             escape::markdown(&category.name),
-            escape::markdown_code(id)
+            escape::markdown_code(&category.id)
         ));
         for c in cells {
             out.push_str(&format!(" {c} |"));
