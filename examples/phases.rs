@@ -8,6 +8,9 @@
 
 use std::time::Instant;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use reachmap::model::Model;
 use reachmap::reach::Evaluation;
 use reachmap::report::matrix;
@@ -38,6 +41,17 @@ fn main() {
     println!(
         "load {load:.2?}  evaluate {evaluate:.2?}  matrix {witness:.2?}  render {render:.2?}  ({} pairs, {} bytes)",
         reach.len(),
+        json.len()
+    );
+    let t = Instant::now();
+    let findings = reachmap::check::check(&evaluation, &reach);
+    let check = t.elapsed();
+    let t = Instant::now();
+    let json = reachmap::check::render_json(&findings);
+    let render = t.elapsed();
+    println!(
+        "check {check:.2?}  render {render:.2?}  ({} findings, {} bytes)",
+        findings.len(),
         json.len()
     );
 }
