@@ -805,7 +805,11 @@ struct Index<'m> {
     /// The ids' bytes, one after another; id `i` ends at `ends[i]`.
     bytes: Vec<u8>,
     ends: Vec<u32>,
-    table: hashbrown::HashTable<Slot>,
+    /// Open addressing with linear probing, at most half full, so that a
+    /// lookup usually reads one slot: one cache miss, where a table with
+    /// separate control bytes takes two.
+    slots: Vec<Slot>,
+    mask: usize,
     hasher: FixedState,
 }
 
@@ -813,19 +817,30 @@ struct Index<'m> {
 /// most lookups are decided without reading the id itself.
 #[derive(Clone, Copy)]
 struct Slot {
-    index: u32,
-    len: u32,
     head: u64,
+    len: u32,
+    index: u32,
+}
+
+impl Slot {
+    const EMPTY: Slot = Slot {
+        head: 0,
+        len: 0,
+        index: u32::MAX,
+    };
 }
 
 impl<'m> Index<'m> {
+    /// Indexes distinct ids; id `i` is number `i`.
     fn new(what: &'static str, ids: impl ExactSizeIterator<Item = &'m str>) -> Index<'m> {
+        let size = (2 * ids.len()).max(16).next_power_of_two();
         let mut index = Index {
             what,
             ids: Vec::with_capacity(ids.len()),
             bytes: Vec::new(),
             ends: Vec::with_capacity(ids.len()),
-            table: hashbrown::HashTable::with_capacity(ids.len()),
+            slots: vec![Slot::EMPTY; size],
+            mask: size - 1,
             hasher: FixedState::default(),
         };
         for id in ids {
@@ -835,16 +850,15 @@ impl<'m> Index<'m> {
         }
         for i in 0..index.ids.len() as u32 {
             let id = index.id(i);
-            let hash = index.hasher.hash_one(id);
-            let slot = Slot {
-                index: i,
-                len: id.len() as u32,
+            let mut at = index.hasher.hash_one(id) as usize & index.mask;
+            while index.slots[at].index != u32::MAX {
+                at = (at + 1) & index.mask;
+            }
+            index.slots[at] = Slot {
                 head: head(id),
+                len: id.len() as u32,
+                index: i,
             };
-            let (bytes, ends, hasher) = (&index.bytes, &index.ends, &index.hasher);
-            index
-                .table
-                .insert_unique(hash, slot, |s| hasher.hash_one(id_at(bytes, ends, s.index)));
         }
         index
     }
@@ -855,15 +869,21 @@ impl<'m> Index<'m> {
 
     fn get(&self, name: &str) -> Option<u32> {
         let name = name.as_bytes();
-        let hash = self.hasher.hash_one(name);
         let (len, first) = (name.len() as u32, head(name));
-        self.table
-            .find(hash, |s| {
-                s.len == len
-                    && s.head == first
-                    && (name.len() <= 8 || self.id(s.index)[8..] == name[8..])
-            })
-            .map(|s| s.index)
+        let mut at = self.hasher.hash_one(name) as usize & self.mask;
+        loop {
+            let slot = self.slots[at];
+            if slot.index == u32::MAX {
+                return None;
+            }
+            if slot.len == len
+                && slot.head == first
+                && (name.len() <= 8 || self.id(slot.index)[8..] == name[8..])
+            {
+                return Some(slot.index);
+            }
+            at = (at + 1) & self.mask;
+        }
     }
 
     fn resolve(&self, b: &mut Builder, name: &str, pos: Pos, label: Label) -> Option<u32> {
@@ -999,21 +1019,199 @@ where
     for file in part.csv {
         let sources = b.sources;
         let mut diagnostics = Vec::new();
-        let mut table = Table {
-            b: &mut *b,
-            section,
-            file,
-            path: sources.files[file as usize].path.clone(),
-            columns: Vec::new(),
-            count,
-            f: &mut f,
-        };
+        let mut table = Table::new(&mut *b, section, file, count, &mut f);
         let progress = table.b.progress;
         let syntax = source::read_csv(sources, file, &mut table, &mut diagnostics, progress);
         count = table.count;
         b.had_syntax_errors |= syntax;
         b.diagnostics.append(&mut diagnostics);
     }
+}
+
+/// Below this many bytes of rows a CSV table is read on one thread.
+const SPLIT_MIN_BYTES: usize = 1 << 20;
+
+thread_local! {
+    /// Tests lower the split size to read small tables in two halves too.
+    static SPLIT_AT: std::cell::Cell<usize> = const { std::cell::Cell::new(SPLIT_MIN_BYTES) };
+}
+
+/// Reads every model loaded on this thread with CSV tables of at least
+/// `bytes` bytes of rows split in two, so that tests can compare both ways.
+#[cfg(test)]
+pub(super) fn set_split_min_bytes(bytes: usize) {
+    SPLIT_AT.with(|s| s.set(bytes));
+}
+
+/// What a section's entries are collected into, one per stretch of input
+/// read on its own thread, then joined in reading order.
+trait Collect: Send {
+    fn append_later(&mut self, later: Self);
+}
+
+impl<T: Send> Collect for Vec<T> {
+    fn append_later(&mut self, mut later: Self) {
+        self.append(&mut later);
+    }
+}
+
+/// Entries of a section whose ids are optional, and where each id was written.
+struct Rows<T> {
+    items: Vec<T>,
+    /// (index into `items`, entry place, id place)
+    ids: Vec<(usize, Pos, Pos)>,
+}
+
+impl<T> Rows<T> {
+    fn with_capacity(rows: usize) -> Rows<T> {
+        Rows {
+            items: Vec::with_capacity(rows),
+            ids: Vec::new(),
+        }
+    }
+    fn push(&mut self, item: T, id: Option<(Pos, Pos)>) {
+        if let Some((pos, key_pos)) = id {
+            self.ids.push((self.items.len(), pos, key_pos));
+        }
+        self.items.push(item);
+    }
+}
+
+impl<T: Send> Collect for Rows<T> {
+    fn append_later(&mut self, mut later: Self) {
+        let offset = self.items.len();
+        self.ids.extend(
+            later
+                .ids
+                .iter()
+                .map(|&(i, pos, key)| (i + offset, pos, key)),
+        );
+        self.items.append(&mut later.items);
+    }
+}
+
+/// [`for_each_entry`], with a large quote-free CSV table read in two halves
+/// on two threads. Each half collects into its own `init(rows)`; a half's
+/// entries are numbered from the rows the first half holds, counted before
+/// it is read. The diagnostics come out as if read on one thread.
+fn for_each_entry_split<'s, T, F>(
+    b: &mut Builder<'s>,
+    part: Part<'s>,
+    init: impl Fn(usize) -> T + Sync,
+    f: F,
+) -> T
+where
+    T: Collect,
+    F: for<'e> Fn(&mut Builder<'s>, &mut T, &Entry<'e>) + Sync,
+{
+    let section = part.section;
+    let rows = part.rows;
+    let mut out = init(rows);
+    let mut count = 0;
+    for raw in part.toml {
+        let index = (section != Section::Model).then_some(count);
+        count += 1;
+        let entry = b.check_entry(raw, index);
+        f(b, &mut out, &entry);
+    }
+    let sources = b.sources;
+    let progress = b.progress;
+    let min_bytes = SPLIT_AT.with(|s| s.get());
+    for file in part.csv {
+        let mut diagnostics = Vec::new();
+        let header = match source::csv_header(sources, file, &mut diagnostics) {
+            Ok(header) => header,
+            Err(syntax) => {
+                b.had_syntax_errors |= syntax;
+                b.diagnostics.append(&mut diagnostics);
+                continue;
+            }
+        };
+        let text = sources.files[file as usize].text.as_str();
+        let columns: Vec<&str> = header.columns.iter().map(String::as_str).collect();
+        let width = columns.len();
+        let read_rows = |b: &mut Builder<'s>,
+                         out: &mut T,
+                         range: std::ops::Range<usize>,
+                         count: usize,
+                         diagnostics: &mut Vec<Diagnostic>| {
+            let mut row = |b: &mut Builder<'s>, e: &Entry| f(b, out, e);
+            let mut table = Table::new(b, section, file, count, &mut row);
+            table.header(&columns, &header.read);
+            let syntax = source::read_csv_rows(
+                sources,
+                file,
+                columns.len(),
+                range,
+                &mut table,
+                diagnostics,
+                progress,
+            );
+            (table.count, syntax)
+        };
+        let split = source::csv_split(text, header.body, min_bytes);
+        let Some(split) = split else {
+            let (counted, syntax) = read_rows(
+                b,
+                &mut out,
+                header.body..text.len(),
+                count,
+                &mut diagnostics,
+            );
+            count = counted;
+            b.had_syntax_errors |= syntax;
+            b.diagnostics.append(&mut diagnostics);
+            continue;
+        };
+        let (first, second) = (header.body..split, split..text.len());
+        let (late, late_diagnostics, late_count) = std::thread::scope(|scope| {
+            let mut other = b.fork();
+            let (read_rows, init, second) = (&read_rows, &init, second.clone());
+            let later = scope.spawn(move || {
+                let before = source::csv_rows_in(text, first, width);
+                let mut late = init(rows);
+                let mut diagnostics = Vec::new();
+                let (counted, syntax) = read_rows(
+                    &mut other,
+                    &mut late,
+                    second,
+                    count + before,
+                    &mut diagnostics,
+                );
+                other.had_syntax_errors |= syntax;
+                (late, other, diagnostics, counted, count + before)
+            });
+            let (counted, syntax) =
+                read_rows(b, &mut out, header.body..split, count, &mut diagnostics);
+            b.had_syntax_errors |= syntax;
+            let (late, other, late_diagnostics, late_count, assumed) = later
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            // The count ahead of time is exact for quote-free rows; should it
+            // ever differ, the entries would be misnumbered, so the second
+            // half is read again here instead.
+            if assumed != counted {
+                return (None, late_diagnostics, counted);
+            }
+            b.absorb(other);
+            (Some(late), late_diagnostics, late_count)
+        });
+        match late {
+            Some(late) => {
+                out.append_later(late);
+                diagnostics.extend(late_diagnostics);
+                count = late_count;
+            }
+            None => {
+                let (counted, syntax) =
+                    read_rows(b, &mut out, second, late_count, &mut diagnostics);
+                count = counted;
+                b.had_syntax_errors |= syntax;
+            }
+        }
+        b.diagnostics.append(&mut diagnostics);
+    }
+    out
 }
 
 /// The entries of a section that only TOML can hold (`[model]`, `[[country]]`).
@@ -1040,6 +1238,21 @@ struct Table<'b, 's, F> {
     columns: Vec<Option<usize>>,
     count: usize,
     f: F,
+}
+
+impl<'b, 's, F> Table<'b, 's, F> {
+    fn new(b: &'b mut Builder<'s>, section: Section, file: u32, count: usize, f: F) -> Self {
+        let path = b.sources.files[file as usize].path.clone();
+        Table {
+            b,
+            section,
+            file,
+            path,
+            columns: Vec::new(),
+            count,
+            f,
+        }
+    }
 }
 
 impl<'s, F> CsvSink for Table<'_, 's, F>
@@ -1443,8 +1656,7 @@ pub(super) fn build(mut sources: Sources) -> Result<Model, LoadError> {
 
     // Organisations, sorted by id; parents resolve once every id is known.
     let orgs_part = part(Section::Organisation);
-    let mut built = Vec::with_capacity(orgs_part.rows);
-    for_each_entry(&mut b, orgs_part, |b, e| {
+    let built = for_each_entry_split(&mut b, orgs_part, Vec::with_capacity, |b, built, e| {
         let Some(key_pos) = e.pos_of(k!(Organisation, "id")) else {
             return;
         };
@@ -1522,8 +1734,7 @@ pub(super) fn build(mut sources: Sources) -> Result<Model, LoadError> {
 
     // Systems, sorted by id.
     let systems_part = part(Section::System);
-    let mut built = Vec::with_capacity(systems_part.rows);
-    for_each_entry(&mut b, systems_part, |b, e| {
+    let built = for_each_entry_split(&mut b, systems_part, Vec::with_capacity, |b, built, e| {
         let Some(key_pos) = e.pos_of(k!(System, "id")) else {
             return;
         };
@@ -1564,8 +1775,7 @@ pub(super) fn build(mut sources: Sources) -> Result<Model, LoadError> {
     .collect();
     let system_index = Index::new("system", systems.iter().map(|s| s.id.as_str()));
 
-    // Flows and contracts on this thread, accesses on another: they only
-    // read what is built so far.
+    // Flows, accesses and contracts only read what is built so far.
     let ctx = Refs {
         categories: &cat_index,
         subtrees: &subtrees,
@@ -1578,21 +1788,10 @@ pub(super) fn build(mut sources: Sources) -> Result<Model, LoadError> {
         part(Section::Access),
         part(Section::Contract),
     );
-    let (flows, contracts, accesses) = std::thread::scope(|scope| {
-        let mut other = b.fork();
-        let ctx = &ctx;
-        let access_thread = scope.spawn(move || {
-            let accesses = accesses(&mut other, access_part, ctx);
-            (accesses, other)
-        });
-        let flows = flows(&mut b, flow_part, ctx);
-        let contracts = contracts(&mut b, contract_part, ctx);
-        let (accesses, other) = access_thread
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        b.absorb(other);
-        (flows, contracts, accesses)
-    });
+    // Each section reads its rows on two threads itself.
+    let flows = flows(&mut b, flow_part, &ctx);
+    let accesses = accesses(&mut b, access_part, &ctx);
+    let contracts = contracts(&mut b, contract_part, &ctx);
 
     let countries: Vec<CountryEntry> = country_entries
         .iter()
@@ -1695,16 +1894,12 @@ struct Refs<'r> {
 }
 
 fn flows<'s>(b: &mut Builder<'s>, part: Part<'s>, refs: &Refs) -> Vec<Flow> {
-    let mut flows: Vec<Flow> = Vec::with_capacity(part.rows);
-    let mut id_places: Vec<(usize, Pos, Pos)> = Vec::new();
-    for_each_entry(b, part, |b, e| {
-        if let Some(key_pos) = e.pos_of(k!(Flow, "id")) {
-            id_places.push((flows.len(), e.pos, key_pos));
-        }
+    let flows = for_each_entry_split(b, part, Rows::with_capacity, |b, flows, e| {
         let from = b.reference(refs.systems, e, k!(Flow, "from")).unwrap_or(0);
         let to = b.reference(refs.systems, e, k!(Flow, "to")).unwrap_or(0);
         let named = category_list(b, refs.categories, e, k!(Flow, "categories"));
-        flows.push(Flow {
+        let id = e.pos_of(k!(Flow, "id")).map(|key_pos| (e.pos, key_pos));
+        let flow = Flow {
             id: e.text(k!(Flow, "id")),
             from: SystemIdx(from),
             to: SystemIdx(to),
@@ -1713,9 +1908,11 @@ fn flows<'s>(b: &mut Builder<'s>, part: Part<'s>, refs: &Refs) -> Vec<Flow> {
             purpose: e.text(k!(Flow, "purpose")),
             window: e.window(),
             meta: e.meta(),
-        });
+        };
+        flows.push(flow, id);
     });
-    let ids = ids_at(&id_places, |i| {
+    let Rows { items: flows, ids } = flows;
+    let ids = ids_at(&ids, |i| {
         (flows[i].id.as_deref(), flows[i].meta.location.as_ref())
     });
     report_duplicates(b, &ids, k!(Flow, "id"), "flow");
@@ -1724,12 +1921,7 @@ fn flows<'s>(b: &mut Builder<'s>, part: Part<'s>, refs: &Refs) -> Vec<Flow> {
 }
 
 fn accesses<'s>(b: &mut Builder<'s>, part: Part<'s>, refs: &Refs) -> Vec<Access> {
-    let mut accesses: Vec<Access> = Vec::with_capacity(part.rows);
-    let mut id_places: Vec<(usize, Pos, Pos)> = Vec::new();
-    for_each_entry(b, part, |b, e| {
-        if let Some(key_pos) = e.pos_of(k!(Access, "id")) {
-            id_places.push((accesses.len(), e.pos, key_pos));
-        }
+    let accesses = for_each_entry_split(b, part, Rows::with_capacity, |b, accesses, e| {
         // Both lookups together: their cache misses overlap.
         let who = b
             .reference(refs.organisations, e, k!(Access, "who"))
@@ -1740,7 +1932,8 @@ fn accesses<'s>(b: &mut Builder<'s>, part: Part<'s>, refs: &Refs) -> Vec<Access>
             Some(_) => b.country(e, k!(Access, "from_country")),
             None => who.map(|w| refs.seats[w.0 as usize].country),
         };
-        accesses.push(Access {
+        let id = e.pos_of(k!(Access, "id")).map(|key_pos| (e.pos, key_pos));
+        let access = Access {
             id: e.text(k!(Access, "id")),
             who: who.unwrap_or(OrgIdx(0)),
             to: SystemIdx(to),
@@ -1763,9 +1956,14 @@ fn accesses<'s>(b: &mut Builder<'s>, part: Part<'s>, refs: &Refs) -> Vec<Access>
                 .map(|l| l.iter().map(|(s, _)| s.to_string()).collect())
                 .unwrap_or_default(),
             meta: e.meta(),
-        });
+        };
+        accesses.push(access, id);
     });
-    let ids = ids_at(&id_places, |i| {
+    let Rows {
+        items: accesses,
+        ids,
+    } = accesses;
+    let ids = ids_at(&ids, |i| {
         (
             accesses[i].id.as_deref(),
             accesses[i].meta.location.as_ref(),
@@ -1777,14 +1975,10 @@ fn accesses<'s>(b: &mut Builder<'s>, part: Part<'s>, refs: &Refs) -> Vec<Access>
 }
 
 fn contracts<'s>(b: &mut Builder<'s>, part: Part<'s>, refs: &Refs) -> Vec<Contract> {
-    let mut contracts: Vec<Contract> = Vec::with_capacity(part.rows);
-    let mut id_places: Vec<(usize, Pos, Pos)> = Vec::new();
-    for_each_entry(b, part, |b, e| {
-        if let Some(key_pos) = e.pos_of(k!(Contract, "id")) {
-            id_places.push((contracts.len(), e.pos, key_pos));
-        }
+    let contracts = for_each_entry_split(b, part, Rows::with_capacity, |b, contracts, e| {
         let named = category_list(b, refs.categories, e, k!(Contract, "categories"));
-        contracts.push(Contract {
+        let id = e.pos_of(k!(Contract, "id")).map(|key_pos| (e.pos, key_pos));
+        let contract = Contract {
             id: e.text(k!(Contract, "id")),
             from: OrgIdx(
                 b.reference(refs.organisations, e, k!(Contract, "from"))
@@ -1807,9 +2001,14 @@ fn contracts<'s>(b: &mut Builder<'s>, part: Part<'s>, refs: &Refs) -> Vec<Contra
             transfer_basis: e.text(k!(Contract, "transfer_basis")),
             window: e.window(),
             meta: e.meta(),
-        });
+        };
+        contracts.push(contract, id);
     });
-    let ids = ids_at(&id_places, |i| {
+    let Rows {
+        items: contracts,
+        ids,
+    } = contracts;
+    let ids = ids_at(&ids, |i| {
         (
             contracts[i].id.as_deref(),
             contracts[i].meta.location.as_ref(),
@@ -2012,5 +2211,112 @@ mod tests {
             assert_eq!(c.note.map(|i| s.fields()[i].name), Some("note"));
             assert_eq!(c.source.map(|i| s.fields()[i].name), Some("source"));
         }
+    }
+
+    /// Loads `dir` reading CSV rows on one thread, then with every table
+    /// split in two, and returns both results.
+    fn both_ways(dir: &Path) -> [Result<Model, LoadError>; 2] {
+        set_split_min_bytes(usize::MAX);
+        let whole = Model::load(dir);
+        set_split_min_bytes(1);
+        let split = Model::load(dir);
+        set_split_min_bytes(SPLIT_MIN_BYTES);
+        [whole, split]
+    }
+
+    #[test]
+    fn a_model_read_in_halves_is_the_model_read_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        crate::synth::write(&crate::synth::Params::scaled(4000, 7), dir.path()).unwrap();
+        for table in [
+            "access.csv",
+            "flows.csv",
+            "systems.csv",
+            "organisations.csv",
+        ] {
+            let text = std::fs::read_to_string(dir.path().join(table)).unwrap();
+            let body = text.find('\n').unwrap() + 1;
+            assert!(
+                source::csv_split(&text, body, 1).is_some(),
+                "{table} splits"
+            );
+        }
+        let [whole, split] = both_ways(dir.path());
+        let (whole, split) = (whole.unwrap(), split.unwrap());
+        assert!(whole.accesses.len() > 1000);
+        // Debug shows every field, file places and lines included, and the
+        // addresses of bit sets' storage, which differ.
+        let shown = |model: &Model| {
+            let text = format!("{model:?}");
+            let mut parts = text.split("data: 0x");
+            let mut out = parts.next().unwrap_or_default().to_string();
+            for part in parts {
+                out.push_str(part.trim_start_matches(|c: char| c.is_ascii_hexdigit()));
+            }
+            out
+        };
+        assert_eq!(shown(&whole), shown(&split));
+    }
+
+    #[test]
+    fn rows_counted_ahead_match_what_the_reader_hands_on() {
+        // Two columns. Records: "a,b" (1), "" skipped, " , " blank, "c" one
+        // cell, "d,e,f" three cells, "g, h" (2), "\t,x" (3): three rows.
+        let text = "a,b\r\n\r\n , \nc\r\nd,e,f\rg, h\n\t,x";
+        assert_eq!(source::csv_rows_in(text, 0..text.len(), 2), 3);
+        // A stretch that starts in the middle of the blank lines.
+        assert_eq!(source::csv_rows_in(text, 5..text.len(), 2), 2);
+    }
+
+    #[test]
+    fn errors_in_either_half_are_numbered_and_placed_as_read_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+        write("model.toml", "[model]\nname = \"m\"\nhome = \"JP\"\n");
+        write(
+            "organisations.csv",
+            "id,name,country,role\no1,One,JP,controller\n",
+        );
+        write("systems.csv", "id,name,country,operator\ns1,S,JP,o1\n");
+        // Lines: 1 header; 2 a0 = access[0]; 3 empty; 4 blank cells; 5 too
+        // few cells (reported, not numbered); 6 a2 = [1]; 7 a3 = [2] with an
+        // unknown org; 8..11 a4..a7 = [3]..[6]; 12 a8 = [7] with an unknown
+        // org; 13 a second a0 = [8].
+        let rows = [
+            "id,who,to",
+            "a0,o1,s1",
+            "",
+            " , ,",
+            "a1,o1",
+            "a2,o1,s1",
+            "a3,oX,s1",
+            "a4,o1,s1",
+            "a5,o1,s1",
+            "a6,o1,s1",
+            "a7,o1,s1",
+            "a8,oY,s1",
+            "a0,o1,s1",
+        ];
+        write("access.csv", &(rows.join("\r\n") + "\r\n"));
+        let [whole, split] = both_ways(dir.path());
+        let (whole, split) = (whole.unwrap_err(), split.unwrap_err());
+        assert_eq!(whole.render(), split.render());
+        let found: Vec<(&str, Option<&str>, usize)> = split
+            .diagnostics
+            .iter()
+            .map(|d| {
+                let line = d.location.as_ref().map_or(0, |l| l.line);
+                (d.code, d.entry.as_deref(), line)
+            })
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("csv-shape", None, 5),
+                ("unknown-reference", Some("access[2].who"), 7),
+                ("unknown-reference", Some("access[7].who"), 12),
+                ("duplicate-id", Some("access[8].id"), 13),
+            ]
+        );
     }
 }

@@ -730,6 +730,62 @@ pub trait CsvSink {
     fn row(&mut self, record: &csv::StringRecord, line: usize, start: usize);
 }
 
+/// A CSV table's header, read and checked once, and where its rows start.
+pub struct CsvHeader {
+    /// The header's cells, trimmed.
+    pub columns: Vec<String>,
+    /// Which columns name a key to read (see [`CsvSink::header`]).
+    pub read: Vec<bool>,
+    /// The byte offset where the rows start.
+    pub body: usize,
+}
+
+/// Reads and checks a CSV table's header. `Err` holds whether that was a
+/// syntax error; an empty table is reported and is not one.
+pub fn csv_header(
+    sources: &Sources,
+    file: u32,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Result<CsvHeader, bool> {
+    let source = &sources.files[file as usize];
+    let FileKind::Csv(section) = source.kind else {
+        return Err(false);
+    };
+    let path = &source.path;
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .has_headers(false)
+        .from_reader(source.text.as_bytes());
+    let mut record = csv::StringRecord::new();
+    let columns: Vec<String> = match reader.read_record(&mut record) {
+        Ok(false) => {
+            diagnostics.push(
+                Diagnostic::new("empty-table", format!("{} is empty", path.display()))
+                    .at(Some(Location {
+                        file: path.clone(),
+                        line: 1,
+                        column: None,
+                    }))
+                    .help("the first line names the columns, with the same keys as TOML"),
+            );
+            return Err(false);
+        }
+        Err(e) => {
+            diagnostics.push(csv_error(path, &e, 0));
+            return Err(true);
+        }
+        Ok(true) => record.iter().map(|h| h.trim().to_string()).collect(),
+    };
+    let read = check_header(sources, file, section, &columns, diagnostics);
+    Ok(CsvHeader {
+        columns,
+        read,
+        // Reading on from here gives the records a reader of the whole
+        // table gives after the header (csv's `Reader::position`).
+        body: reader.position().byte() as usize,
+    })
+}
+
 /// Reads one CSV table. Returns whether it had syntax errors.
 pub fn read_csv(
     sources: &Sources,
@@ -738,12 +794,81 @@ pub fn read_csv(
     diagnostics: &mut Vec<Diagnostic>,
     progress: &Task,
 ) -> bool {
+    match csv_header(sources, file, diagnostics) {
+        Err(syntax) => syntax,
+        Ok(header) => {
+            let columns: Vec<&str> = header.columns.iter().map(String::as_str).collect();
+            sink.header(&columns, &header.read);
+            let rows = header.body..sources.files[file as usize].text.len();
+            read_csv_rows(
+                sources,
+                file,
+                columns.len(),
+                rows,
+                sink,
+                diagnostics,
+                progress,
+            )
+        }
+    }
+}
+
+/// Where a CSV table's rows can be split in two, to be read on two threads:
+/// at a line break near the middle, when no cell is quoted (only then is
+/// every line break the end of a record) and the rows are at least
+/// `min_bytes` long.
+pub fn csv_split(text: &str, body: usize, min_bytes: usize) -> Option<usize> {
+    let rows = text.as_bytes().get(body..)?;
+    if rows.len() < min_bytes.max(2) || memchr::memchr(b'"', rows).is_some() {
+        return None;
+    }
+    let middle = rows.len() / 2;
+    let split = body + middle + memchr::memchr(b'\n', &rows[middle..])? + 1;
+    (split < text.len()).then_some(split)
+}
+
+/// How many rows of a quote-free stretch of a CSV table [`read_csv_rows`]
+/// hands to its sink: the records that are not blank and have one cell per
+/// column. Line breaks are `\r`, `\n` or both, and empty lines are no
+/// records, as for the csv reader.
+pub fn csv_rows_in(text: &str, rows: std::ops::Range<usize>, columns: usize) -> usize {
+    let bytes = text.as_bytes();
+    let (mut at, end) = (rows.start, rows.end);
+    let mut count = 0;
+    while at < end {
+        let stop = memchr::memchr2(b'\r', b'\n', &bytes[at..end]).map_or(end, |i| at + i);
+        let line = &bytes[at..stop];
+        // Most rows start with a character that is not blank: no need to
+        // look at their cells one by one.
+        let blank = || match line.first() {
+            Some(b) if !b.is_ascii_whitespace() && *b != b',' && b.is_ascii() => false,
+            _ => text[at..stop].split(',').all(|cell| cell.trim().is_empty()),
+        };
+        if !line.is_empty() && memchr::memchr_iter(b',', line).count() + 1 == columns && !blank() {
+            count += 1;
+        }
+        at = stop + 1;
+    }
+    count
+}
+
+/// Reads the rows of a CSV table in the byte range `rows`, which starts
+/// where a record starts: after the header, or at a [`csv_split`].
+pub fn read_csv_rows(
+    sources: &Sources,
+    file: u32,
+    columns: usize,
+    rows: std::ops::Range<usize>,
+    sink: &mut impl CsvSink,
+    diagnostics: &mut Vec<Diagnostic>,
+    progress: &Task,
+) -> bool {
     let source = &sources.files[file as usize];
-    let FileKind::Csv(section) = source.kind else {
-        return false;
-    };
     let path = &source.path;
     let text = source.text.as_str();
+    // The reader counts lines and bytes from the start of the range.
+    let (first, end) = (rows.start, rows.end);
+    let lines_before = memchr::memchr_iter(b'\n', &text.as_bytes()[..first]).count();
     let line_location = |line: usize| {
         Some(Location {
             file: path.clone(),
@@ -755,34 +880,14 @@ pub fn read_csv(
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .has_headers(false)
-        .from_reader(text.as_bytes());
+        .from_reader(&text.as_bytes()[rows]);
     let mut record = csv::StringRecord::new();
-    let header: Vec<String> = match reader.read_record(&mut record) {
-        Ok(false) => {
-            diagnostics.push(
-                Diagnostic::new("empty-table", format!("{} is empty", path.display()))
-                    .at(line_location(1))
-                    .help("the first line names the columns, with the same keys as TOML"),
-            );
-            return false;
-        }
-        Err(e) => {
-            diagnostics.push(csv_error(path, &e));
-            return true;
-        }
-        Ok(true) => record.iter().map(|h| h.trim().to_string()).collect(),
-    };
-    let read = check_header(sources, file, section, &header, diagnostics);
-    sink.header(
-        &header.iter().map(String::as_str).collect::<Vec<_>>(),
-        &read,
-    );
     // Progress counts bytes, reported every few thousand rows.
     let mut reported = 0;
-    let mut rows = 0u32;
+    let mut count = 0u32;
     loop {
-        rows = rows.wrapping_add(1);
-        if rows.is_multiple_of(4096) {
+        count = count.wrapping_add(1);
+        if count.is_multiple_of(4096) {
             let at = reader.position().byte() as usize;
             progress.advance((at - reported) as u64);
             reported = at;
@@ -791,7 +896,7 @@ pub fn read_csv(
             Ok(true) => {}
             Ok(false) => break,
             Err(e) => {
-                diagnostics.push(csv_error(path, &e));
+                diagnostics.push(csv_error(path, &e, lines_before));
                 had_syntax_errors = true;
                 // A UTF-8 or shape error leaves the reader at the next record.
                 if matches!(e.kind(), csv::ErrorKind::Io(_)) {
@@ -800,14 +905,22 @@ pub fn read_csv(
                 continue;
             }
         }
-        let line = record.position().map(|p| p.line() as usize).unwrap_or(1);
-        let start = record.position().map(|p| p.byte() as usize).unwrap_or(0);
-        if record.iter().all(|cell| cell.trim().is_empty()) {
+        let mut line = lines_before + record.position().map(|p| p.line() as usize).unwrap_or(1);
+        let mut start = first + record.position().map(|p| p.byte() as usize).unwrap_or(0);
+        // A record's position is where the reader stood, which can be before
+        // the `\n` of the `\r\n` that ended the record before, and before
+        // empty lines: the row starts after them.
+        while let Some(&byte @ (b'\r' | b'\n')) = text.as_bytes().get(start) {
+            line += usize::from(byte == b'\n');
+            start += 1;
+        }
+        // The cells joined are blank only when every cell is.
+        if record.as_slice().trim().is_empty() {
             continue;
         }
         // A quote left open runs to the end of the file, so only a record
         // that ends there can hold one: only that one is scanned.
-        if reader.position().byte() as usize >= text.len() && scan_row(text, start).1 {
+        if first + reader.position().byte() as usize >= end && scan_row(text, start).1 {
             diagnostics.push(
                 Diagnostic::new("csv-quote", "a quoted cell is never closed")
                     .at(line_location(line))
@@ -816,14 +929,13 @@ pub fn read_csv(
             had_syntax_errors = true;
             continue;
         }
-        if record.len() != header.len() {
+        if record.len() != columns {
             diagnostics.push(
                 Diagnostic::new(
                     "csv-shape",
                     format!(
-                        "row has {} cells but the header names {} columns",
+                        "row has {} cells but the header names {columns} columns",
                         record.len(),
-                        header.len()
                     ),
                 )
                 .at(line_location(line))
@@ -833,7 +945,7 @@ pub fn read_csv(
         }
         sink.row(&record, line, start);
     }
-    progress.advance((text.len() - reported) as u64);
+    progress.advance((end - first - reported) as u64);
     had_syntax_errors
 }
 
@@ -940,8 +1052,9 @@ fn scan_row(text: &str, start: usize) -> (Vec<usize>, bool) {
     (starts, quoted)
 }
 
-fn csv_error(path: &Arc<Path>, e: &csv::Error) -> Diagnostic {
-    let line = e.position().map(|p| p.line() as usize).unwrap_or(1);
+/// A csv reader's error; the reader started after `lines_before` lines.
+fn csv_error(path: &Arc<Path>, e: &csv::Error, lines_before: usize) -> Diagnostic {
+    let line = lines_before + e.position().map(|p| p.line() as usize).unwrap_or(1);
     Diagnostic::new("syntax", format!("CSV: {e}")).at(Some(Location {
         file: path.clone(),
         line,
