@@ -9,7 +9,6 @@
 //! from the reader's record; only what the model keeps is copied.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::hash::BuildHasher;
 use std::path::Path;
 use std::sync::Arc;
@@ -23,8 +22,6 @@ use super::source::{self, CsvSink, FileKind, Pos, RawEntry, RawValue, Sources};
 use super::*;
 use crate::progress::Task;
 
-/// Ids hash with a fixed seed: nothing random, even where order cannot show.
-type Map<K, V> = HashMap<K, V, FixedState>;
 
 /// A checked value; references are still names until the ids are indexed.
 #[derive(Debug, Clone)]
@@ -1400,33 +1397,40 @@ struct IdAt<'a> {
 /// `[[access]]`, `[[contract]]`, `[[country]]`); the first written is the one named.
 fn report_duplicates(b: &mut Builder, ids: &[IdAt], key: Key, what: &'static str) {
     let sources = b.sources;
-    let mut first: Map<&str, usize> =
-        Map::with_capacity_and_hasher(ids.len(), FixedState::default());
-    for (i, at) in ids.iter().enumerate() {
-        first
-            .entry(at.id)
-            .and_modify(|f| {
-                if sources.order(at.pos) < sources.order(ids[*f].pos) {
-                    *f = i;
-                }
-            })
-            .or_insert(i);
-    }
-    if first.len() == ids.len() {
-        return;
-    }
-    for (i, at) in ids.iter().enumerate() {
-        let f = &ids[first[at.id]];
-        if first[at.id] != i {
-            let d = duplicate(
-                what,
-                at.id,
-                (f.location, Some(f.index)),
-                (Some(at.index), key),
-                sources.location(at.key_pos),
-            );
-            b.error(d);
+    // Ids are compared by hash first, in one sort of small keys: a table of
+    // the ids themselves would be read at random, a cache miss per id.
+    let hasher = FixedState::default();
+    let mut order: Vec<(u64, u32)> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, at)| (hasher.hash_one(at.id), i as u32))
+        .collect();
+    order.sort_unstable();
+    // (duplicate, the first with its id), by the duplicate's place in `ids`.
+    let mut found: Vec<(usize, usize)> = Vec::new();
+    for same_hash in order.chunk_by(|x, y| x.0 == y.0).filter(|g| g.len() > 1) {
+        let mut group: Vec<usize> = same_hash.iter().map(|&(_, i)| i as usize).collect();
+        group.sort_by(|&x, &y| {
+            ids[x]
+                .id
+                .cmp(ids[y].id)
+                .then_with(|| sources.order(ids[x].pos).cmp(&sources.order(ids[y].pos)))
+        });
+        for same_id in group.chunk_by(|&x, &y| ids[x].id == ids[y].id) {
+            found.extend(same_id[1..].iter().map(|&dup| (dup, same_id[0])));
         }
+    }
+    found.sort_unstable();
+    for (dup, first) in found {
+        let (at, f) = (&ids[dup], &ids[first]);
+        let d = duplicate(
+            what,
+            at.id,
+            (f.location, Some(f.index)),
+            (Some(at.index), key),
+            sources.location(at.key_pos),
+        );
+        b.error(d);
     }
 }
 
