@@ -6,7 +6,7 @@
 //! cargo run --release --example phases -- /tmp/synth-1000000
 //! ```
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -14,6 +14,19 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use reachmap::model::Model;
 use reachmap::reach::Evaluation;
 use reachmap::report::matrix;
+
+/// CPU time of the whole process so far, user and system: steadier than
+/// wall time on a busy machine.
+fn cpu() -> Duration {
+    // SAFETY: getrusage only writes the struct it is given.
+    let usage = unsafe {
+        let mut usage = std::mem::zeroed::<libc::rusage>();
+        libc::getrusage(libc::RUSAGE_SELF, &mut usage);
+        usage
+    };
+    let time = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    time(usage.ru_utime) + time(usage.ru_stime)
+}
 
 fn main() {
     let Some(path) = std::env::args().nth(1) else {
@@ -29,6 +42,7 @@ fn main() {
         }
     };
     let load = t.elapsed();
+    let load_cpu = cpu();
     let t = Instant::now();
     let evaluation = Evaluation::new(&model, model.default_date());
     let evaluate = t.elapsed();
@@ -38,6 +52,7 @@ fn main() {
     let t = Instant::now();
     let json = matrix::json(&evaluation, &reach);
     let render = t.elapsed();
+    println!("load_cpu {load_cpu:.2?}");
     println!(
         "load {load:.2?}  evaluate {evaluate:.2?}  matrix {witness:.2?}  render {render:.2?}  ({} pairs, {} bytes)",
         reach.len(),

@@ -22,7 +22,6 @@ use super::source::{self, CsvSink, FileKind, Pos, RawEntry, RawValue, Sources};
 use super::*;
 use crate::progress::Task;
 
-
 /// A checked value; references are still names until the ids are indexed.
 #[derive(Debug, Clone)]
 enum Value<'a> {
@@ -1239,7 +1238,9 @@ struct Table<'b, 's, F> {
 
 impl<'b, 's, F> Table<'b, 's, F> {
     fn new(b: &'b mut Builder<'s>, section: Section, file: u32, count: usize, f: F) -> Self {
-        let path = b.sources.files[file as usize].path.clone();
+        // Every row's location holds the path: a count of its own keeps the
+        // two halves of a table from updating one shared counter.
+        let path = Arc::from(&*b.sources.files[file as usize].path);
         Table {
             b,
             section,
