@@ -6,7 +6,7 @@
 //! organisations, systems, then the rest), so every CSV row is checked and
 //! turned into its final struct while it is read, against indexes that are
 //! already complete: no row is kept in an intermediate form. Cells borrow
-//! from the reader's record; only what the model keeps is copied.
+//! from the text or the reader's record; only what the model keeps is copied.
 
 use std::borrow::Cow;
 use std::hash::BuildHasher;
@@ -483,7 +483,9 @@ impl<'s> Builder<'s> {
         };
         match spec.ty {
             FieldType::Text | FieldType::Id => match value {
-                RawValue::Str(s) if spec.ty == FieldType::Id && s.trim().is_empty() => {
+                RawValue::Str(s)
+                    if spec.ty == FieldType::Id && source::trim_cell(&s).is_empty() =>
+                {
                     self.error(wrong("an empty string"));
                     None
                 }
@@ -627,7 +629,11 @@ impl<'s> Builder<'s> {
         pos: Pos,
         label: Label,
     ) -> Option<Value<'a>> {
-        let items = || text.split(';').map(str::trim).filter(|s| !s.is_empty());
+        let items = || {
+            text.split(';')
+                .map(source::trim_cell)
+                .filter(|s| !s.is_empty())
+        };
         // Items are at least one byte and a separator each: only a cell this
         // long can hold more than the limit, and only then are they counted.
         if text.len() > 2 * super::limits::MAX_LIST_ITEMS
@@ -1265,7 +1271,7 @@ where
             .collect();
     }
 
-    fn row(&mut self, record: &csv::StringRecord, line: usize, start: usize) {
+    fn row(&mut self, cells: &[&str], line: usize, start: usize) {
         let index = Some(self.count);
         self.count += 1;
         let location = Location {
@@ -1275,8 +1281,8 @@ where
         };
         let pos = Pos::new(self.file, start);
         let mut entry = Entry::new(self.section, index, pos, location);
-        for (i, cell) in record.iter().enumerate() {
-            let cell = cell.trim();
+        for (i, cell) in cells.iter().enumerate() {
+            let cell = source::trim_cell(cell);
             let Some(key) = self.columns[i] else {
                 continue;
             };

@@ -725,9 +725,9 @@ pub trait CsvSink {
     /// unknown and repeated columns are already reported, and their cells
     /// are skipped.
     fn header(&mut self, columns: &[&str], read: &[bool]);
-    /// A row; `start` is the byte offset of the row in the file, and cell
-    /// `i`'s place is [`Pos::cell`]`(file, start, i)`.
-    fn row(&mut self, record: &csv::StringRecord, line: usize, start: usize);
+    /// A row's cells; `start` is the byte offset of the row in the file, and
+    /// cell `i`'s place is [`Pos::cell`]`(file, start, i)`.
+    fn row(&mut self, cells: &[&str], line: usize, start: usize);
 }
 
 /// A CSV table's header, read and checked once, and where its rows start.
@@ -852,6 +852,19 @@ pub fn csv_rows_in(text: &str, rows: std::ops::Range<usize>, columns: usize) -> 
     count
 }
 
+/// A cell without the whitespace around it, as `str::trim` gives it, but
+/// without decoding characters when the cell starts and ends with a visible
+/// ASCII character, as nearly every cell does.
+pub fn trim_cell(cell: &str) -> &str {
+    let visible = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_graphic());
+    let bytes = cell.as_bytes();
+    if visible(bytes.first()) && visible(bytes.last()) {
+        cell
+    } else {
+        cell.trim()
+    }
+}
+
 /// Reads the rows of a CSV table in the byte range `rows`, which starts
 /// where a record starts: after the header, or at a [`csv_split`].
 pub fn read_csv_rows(
@@ -866,7 +879,6 @@ pub fn read_csv_rows(
     let source = &sources.files[file as usize];
     let path = &source.path;
     let text = source.text.as_str();
-    // The reader counts lines and bytes from the start of the range.
     let (first, end) = (rows.start, rows.end);
     let lines_before = memchr::memchr_iter(b'\n', &text.as_bytes()[..first]).count();
     let line_location = |line: usize| {
@@ -876,77 +888,128 @@ pub fn read_csv_rows(
             column: None,
         })
     };
-    let mut had_syntax_errors = false;
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .has_headers(false)
-        .from_reader(&text.as_bytes()[rows]);
-    let mut record = csv::StringRecord::new();
     // Progress counts bytes, reported every few thousand rows.
-    let mut reported = 0;
+    let mut reported = first;
     let mut count = 0u32;
-    loop {
+    let mut row = |cells: &[&str], line: usize, start: usize, diagnostics: &mut Vec<Diagnostic>| {
         count = count.wrapping_add(1);
         if count.is_multiple_of(4096) {
-            let at = reader.position().byte() as usize;
-            progress.advance((at - reported) as u64);
-            reported = at;
+            progress.advance((start - reported) as u64);
+            reported = start;
         }
-        match reader.read_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => {
-                diagnostics.push(csv_error(path, &e, lines_before));
-                had_syntax_errors = true;
-                // A UTF-8 or shape error leaves the reader at the next record.
-                if matches!(e.kind(), csv::ErrorKind::Io(_)) {
-                    break;
-                }
-                continue;
-            }
+        if cells.iter().all(|cell| trim_cell(cell).is_empty()) {
+            return;
         }
-        let mut line = lines_before + record.position().map(|p| p.line() as usize).unwrap_or(1);
-        let mut start = first + record.position().map(|p| p.byte() as usize).unwrap_or(0);
-        // A record's position is where the reader stood, which can be before
-        // the `\n` of the `\r\n` that ended the record before, and before
-        // empty lines: the row starts after them.
-        while let Some(&byte @ (b'\r' | b'\n')) = text.as_bytes().get(start) {
-            line += usize::from(byte == b'\n');
-            start += 1;
-        }
-        // The cells joined are blank only when every cell is.
-        if record.as_slice().trim().is_empty() {
-            continue;
-        }
-        // A quote left open runs to the end of the file, so only a record
-        // that ends there can hold one: only that one is scanned.
-        if first + reader.position().byte() as usize >= end && scan_row(text, start).1 {
-            diagnostics.push(
-                Diagnostic::new("csv-quote", "a quoted cell is never closed")
-                    .at(line_location(line))
-                    .help("end the cell with a closing \"; write a quote inside a quoted cell as \"\""),
-            );
-            had_syntax_errors = true;
-            continue;
-        }
-        if record.len() != columns {
+        if cells.len() != columns {
             diagnostics.push(
                 Diagnostic::new(
                     "csv-shape",
                     format!(
                         "row has {} cells but the header names {columns} columns",
-                        record.len(),
+                        cells.len(),
                     ),
                 )
                 .at(line_location(line))
                 .help("every row needs one cell per column; quote a cell that contains a comma"),
             );
-            continue;
+            return;
         }
-        sink.row(&record, line, start);
+        sink.row(cells, line, start);
+    };
+    let mut had_syntax_errors = false;
+    if memchr::memchr(b'"', &text.as_bytes()[rows.clone()]).is_none() {
+        // Without quotes a record is a line and a cell what lies between
+        // commas: the cells are the text's own, with nothing to unescape.
+        let mut cells: Vec<&str> = Vec::with_capacity(columns);
+        for_each_plain_record(text, rows, lines_before, |line, start, record| {
+            cells.clear();
+            split_cells(record, &mut cells);
+            row(&cells, line, start, diagnostics);
+        });
+    } else {
+        let mut reader = csv::ReaderBuilder::new()
+            .flexible(true)
+            .has_headers(false)
+            .from_reader(&text.as_bytes()[rows]);
+        let mut record = csv::StringRecord::new();
+        loop {
+            match reader.read_record(&mut record) {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(e) => {
+                    diagnostics.push(csv_error(path, &e, lines_before));
+                    had_syntax_errors = true;
+                    // A UTF-8 or shape error leaves the reader at the next record.
+                    if matches!(e.kind(), csv::ErrorKind::Io(_)) {
+                        break;
+                    }
+                    continue;
+                }
+            }
+            let mut line = lines_before + record.position().map_or(1, |p| p.line() as usize);
+            let mut start = first + record.position().map_or(0, |p| p.byte() as usize);
+            // A record's position is where the reader stood, which can be
+            // before the `\n` of the `\r\n` that ended the record before,
+            // and before empty lines: the row starts after them.
+            while let Some(&byte @ (b'\r' | b'\n')) = text.as_bytes().get(start) {
+                line += usize::from(byte == b'\n');
+                start += 1;
+            }
+            // A quote left open runs to the end of the file, so only a
+            // record that ends there can hold one: only that one is scanned.
+            if first + reader.position().byte() as usize >= end
+                && !record.as_slice().trim().is_empty()
+                && scan_row(text, start).1
+            {
+                diagnostics.push(
+                    Diagnostic::new("csv-quote", "a quoted cell is never closed")
+                        .at(line_location(line))
+                        .help("end the cell with a closing \"; write a quote inside a quoted cell as \"\""),
+                );
+                had_syntax_errors = true;
+                continue;
+            }
+            let cells: Vec<&str> = record.iter().collect();
+            row(&cells, line, start, diagnostics);
+        }
     }
-    progress.advance((end - first - reported) as u64);
+    progress.advance((end - reported) as u64);
     had_syntax_errors
+}
+
+/// The cells of a quote-free record. Records are short: a byte loop does
+/// less work than a search for each comma.
+fn split_cells<'t>(record: &'t str, cells: &mut Vec<&'t str>) {
+    let mut from = 0;
+    for (i, &byte) in record.as_bytes().iter().enumerate() {
+        if byte == b',' {
+            cells.push(&record[from..i]);
+            from = i + 1;
+        }
+    }
+    cells.push(&record[from..]);
+}
+
+/// The records of a quote-free stretch of CSV, as the csv reader finds them:
+/// a record ends at `\r`, `\n` or both, and empty lines are none. Calls `f`
+/// with each record's line, byte offset and text.
+fn for_each_plain_record<'t>(
+    text: &'t str,
+    rows: std::ops::Range<usize>,
+    lines_before: usize,
+    mut f: impl FnMut(usize, usize, &'t str),
+) {
+    let bytes = text.as_bytes();
+    let (mut at, end) = (rows.start, rows.end);
+    let mut line = lines_before + 1;
+    while at < end {
+        let stop = memchr::memchr2(b'\r', b'\n', &bytes[at..end]).map_or(end, |i| at + i);
+        if stop > at {
+            f(line, at, &text[at..stop]);
+        }
+        line += usize::from(bytes.get(stop) == Some(&b'\n'));
+        at = stop + 1;
+    }
 }
 
 /// Checks the header once for the whole table: unknown and repeated column
@@ -1060,4 +1123,81 @@ fn csv_error(path: &Arc<Path>, e: &csv::Error, lines_before: usize) -> Diagnosti
         line,
         column: None,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The records the csv reader finds: (line, byte offset, cells), placed
+    /// after the line breaks before them as `read_csv_rows` places them.
+    fn by_csv_reader(text: &str) -> Vec<(usize, usize, Vec<String>)> {
+        let mut reader = csv::ReaderBuilder::new()
+            .flexible(true)
+            .has_headers(false)
+            .from_reader(text.as_bytes());
+        let mut out = Vec::new();
+        for record in reader.records() {
+            let record = record.unwrap();
+            let position = record.position().unwrap();
+            let (mut line, mut start) = (position.line() as usize, position.byte() as usize);
+            while let Some(&byte @ (b'\r' | b'\n')) = text.as_bytes().get(start) {
+                line += usize::from(byte == b'\n');
+                start += 1;
+            }
+            out.push((line, start, record.iter().map(String::from).collect()));
+        }
+        out
+    }
+
+    fn by_plain_split(text: &str) -> Vec<(usize, usize, Vec<String>)> {
+        let mut out = Vec::new();
+        for_each_plain_record(text, 0..text.len(), 0, |line, start, record| {
+            let mut cells = Vec::new();
+            split_cells(record, &mut cells);
+            out.push((line, start, cells.into_iter().map(String::from).collect()));
+        });
+        out
+    }
+
+    proptest! {
+        #[test]
+        fn a_cell_is_trimmed_as_str_trim_trims(cell in "[ \t\r\u{b}\u{c}\u{85}\u{3000}a-z,é!~]{0,6}") {
+            prop_assert_eq!(trim_cell(&cell), cell.trim());
+        }
+
+        /// Without quotes, splitting lines and commas finds what the csv
+        /// reader finds, at the same lines and offsets.
+        #[test]
+        fn quote_free_records_are_the_csv_readers(
+            pieces in proptest::collection::vec(
+                prop_oneof![
+                    Just("a"), Just("bc"), Just("é"), Just("日本"), Just(" "), Just("\t"),
+                    Just(","), Just("\r"), Just("\n"), Just("\r\n"), Just(";"),
+                ],
+                0..80,
+            )
+        ) {
+            let text: String = pieces.concat();
+            prop_assert_eq!(by_plain_split(&text), by_csv_reader(&text));
+        }
+    }
+
+    #[test]
+    fn plain_records_skip_empty_lines_and_count_every_line_feed() {
+        // Line 1 "a,b"; CRLF; line 2 empty; line 3 ",x" (byte 7); line 4
+        // "y" (byte 10), ended by a lone CR, which is no line feed: "z"
+        // (byte 12) is on line 4 too.
+        let text = "a,b\r\n\r\n,x\ny\rz";
+        assert_eq!(
+            by_plain_split(text),
+            [
+                (1, 0, vec!["a".to_string(), "b".to_string()]),
+                (3, 7, vec![String::new(), "x".to_string()]),
+                (4, 10, vec!["y".to_string()]),
+                (4, 12, vec!["z".to_string()]),
+            ]
+        );
+    }
 }
