@@ -19,6 +19,10 @@ use reachmap::reach::baseline::Baseline;
 use reachmap::report::matrix;
 use reachmap::synth::{self, Params};
 
+// The allocator the `reachmap` binary uses, so that the numbers are its own.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     divan::main();
 }

@@ -8,6 +8,7 @@
 
 use std::time::{Duration, Instant};
 
+// The allocator the `reachmap` binary uses, so that the numbers are its own.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -25,6 +25,10 @@ use reachmap::reach::{Evaluation, Reach};
 use reachmap::report::matrix;
 use reachmap::synth::{self, Params};
 
+// The allocator the `reachmap` binary uses, so that the numbers are its own.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(about = "Time reachmap on synthetic models and print the README's tables")]
 struct Args {
