@@ -281,8 +281,13 @@ fn date() -> impl Strategy<Value = Date> {
 
 type Row = (String, String, Vec<String>, Vec<String>);
 
-fn engine_rows(model: &Model, date: Date) -> Vec<Row> {
-    let evaluation = Evaluation::new(model, date);
+/// The engine's matrix using at most `threads` threads (`None`: as
+/// `Evaluation::new` decides, one thread for models this small).
+fn engine_rows(model: &Model, date: Date, threads: Option<usize>) -> Vec<Row> {
+    let evaluation = match threads {
+        Some(threads) => Evaluation::with_threads(model, date, threads),
+        None => Evaluation::new(model, date),
+    };
     let reach = evaluation.matrix();
     MatrixDoc::new(&evaluation, &reach)
         .reach
@@ -358,7 +363,18 @@ proptest! {
     fn engine_matrix_equals_reference(spec in spec(), dates in proptest::collection::vec(date(), 3)) {
         let model = spec.model(false);
         for date in dates {
-            prop_assert_eq!(engine_rows(&model, date), reference_rows(&model, date), "on {}", date);
+            let reference = reference_rows(&model, date);
+            prop_assert_eq!(engine_rows(&model, date, None), reference.clone(), "on {}", date);
+            // The work split between threads, evenly or not, as on big models.
+            for threads in [2, 3] {
+                prop_assert_eq!(
+                    engine_rows(&model, date, Some(threads)),
+                    reference.clone(),
+                    "on {} with {} threads",
+                    date,
+                    threads
+                );
+            }
         }
     }
 

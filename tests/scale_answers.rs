@@ -55,14 +55,21 @@ fn engine_equals_the_reference_on_synthetic_models() {
             let (_dir, model) = model(&params);
             for date in ["2016-06-01", "2021-03-01"] {
                 let date = reachmap::model::parse_date(date).unwrap();
-                let evaluation = Evaluation::new(&model, date);
                 let plain = reference::matrix(&model, date);
-                let mine = engine(&model, &evaluation);
                 assert!(
                     !plain.is_empty(),
                     "seed {seed}: the model reaches something"
                 );
-                assert_eq!(mine, plain, "seed {seed}, {params:?}, {date}");
+                // One thread, as `Evaluation::new` has it on models this
+                // small, and the split that big models get.
+                for threads in [1, 2] {
+                    let evaluation = Evaluation::with_threads(&model, date, threads);
+                    let mine = engine(&model, &evaluation);
+                    assert_eq!(
+                        mine, plain,
+                        "seed {seed}, {params:?}, {date}, {threads} threads"
+                    );
+                }
             }
         }
     }

@@ -2,9 +2,10 @@
 //! kinds, and one deterministic shortest witness path per reached pair.
 //!
 //! Evaluation is per date: only entries that apply on the date take part.
-//! Holdings are a least fixpoint computed component by component over the
-//! condensation of the flow graph; witnesses come from one multi-source
-//! breadth-first search per category, from the systems that hold it upstream.
+//! One bit-parallel breadth-first search, forward along the flows from every
+//! system with what it holds itself, gives both the effective holdings (the
+//! least fixpoint) and every system's distance upstream to a holder of each
+//! category, from which witnesses are built.
 
 pub mod baseline;
 mod graph;
@@ -12,13 +13,14 @@ pub mod reference;
 
 use std::fmt;
 use std::sync::OnceLock;
+use std::thread;
 
 use serde::Serialize;
 
 use crate::model::{
     CategoryIdx, CategorySet, ContractKind, CountryCode, Date, Kind, Model, OrgIdx, Role, SystemIdx,
 };
-use graph::{FlowGraph, Reached, breadth_first};
+use graph::{Adjacency, Reached, Search, WORD, breadth_first};
 
 /// One item of a witness path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -84,16 +86,21 @@ pub struct Route {
 pub struct Evaluation<'m> {
     model: &'m Model,
     date: Date,
+    /// At most how many threads to use (1: stay on the calling thread).
+    threads: usize,
     system_active: Vec<bool>,
     /// Indices into `model.accesses` of the accesses that apply.
     accesses: Vec<usize>,
-    graph: FlowGraph,
-    holdings: Vec<CategorySet>,
-    /// The same sets as words, `width` per system, side by side for scans.
-    holding_words: Vec<usize>,
+    /// The active flows keyed by their target, for walking upstream.
+    incoming: Adjacency,
+    /// Words per category set.
     width: usize,
-    /// Per category: each system's distance upstream to a holder (`u32::MAX`: none).
-    distances: Vec<OnceLock<Vec<u32>>>,
+    search: Search,
+    /// For the matrix; made on the spare thread while the search runs, when
+    /// there is one, else when first needed.
+    points: OnceLock<EntryPoints>,
+    /// `holdings` as sets, made when first asked for.
+    holding_sets: OnceLock<Vec<CategorySet>>,
     /// Entry points grouped by the country they give reach to.
     by_country: OnceLock<ByCountry>,
 }
@@ -106,41 +113,166 @@ struct ByCountry {
     entries: Vec<(Kind, Entry)>,
 }
 
-/// An entry point as the matrix sweep needs it.
+/// An entry point as the matrix sweep needs it, stored with the points of
+/// its system.
 #[derive(Clone, Copy)]
 struct Point {
-    /// Index into the matrix's sorted countries.
-    country: u32,
-    kind: Kind,
-    /// The route key without its distance: first step, then system.
-    key: u128,
-    /// Index of the access's category mask, or [`NO_MASK`].
+    /// The country it gives reach to, as [`country_index`], times 4, plus the kind.
+    slot: u32,
+    /// The first step of its paths: the reaching organisation, or for
+    /// stored reach the system itself.
+    first: u32,
+    /// Index of the access's category words in the sweep's masks, or [`NO_MASK`].
     mask: u32,
-    /// Index into [`Evaluation::entries`].
-    entry: u32,
+    /// The access (index into `Model::accesses`), or [`NO_ACCESS`] for the system itself.
+    access: u32,
 }
 
-impl Default for Point {
-    fn default() -> Point {
-        Point {
-            country: 0,
-            kind: Kind::Stored,
-            key: 0,
-            mask: NO_MASK,
-            entry: 0,
+impl Point {
+    /// No entry point (a system without operator reach has none of its own).
+    const NONE: Point = Point {
+        slot: u32::MAX,
+        first: 0,
+        mask: NO_MASK,
+        access: NO_ACCESS,
+    };
+}
+
+const NO_MASK: u32 = u32::MAX;
+const NO_ACCESS: u32 = u32::MAX;
+
+/// The entry points of an evaluation as the matrix sweep needs them, by
+/// system: each system's own (stored, operated) and its accesses', with the
+/// accesses' category masks.
+struct EntryPoints {
+    own: Vec<[Point; 2]>,
+    /// `access[access_start[s]..access_start[s + 1]]` are the points of the
+    /// accesses to system `s`.
+    access_start: Vec<u32>,
+    access: Vec<Point>,
+    /// `width` words per masked access.
+    masks: Vec<usize>,
+    /// By [`country_index`]: the countries that the entry points give reach to.
+    present: Vec<Option<CountryCode>>,
+}
+
+impl EntryPoints {
+    /// The two tables are made side by side when `parallel`.
+    fn new(
+        model: &Model,
+        date: Date,
+        system_active: &[bool],
+        accesses: &[usize],
+        width: usize,
+        parallel: bool,
+    ) -> EntryPoints {
+        let systems = model.systems.len();
+        let slot = |c: CountryCode, kind: Kind| country_index(c) as u32 * 4 + kind as u32;
+        let org_country: Vec<CountryCode> = model.organisations.iter().map(|o| o.country).collect();
+        let org_active: Vec<bool> = model
+            .organisations
+            .iter()
+            .map(|o| o.window.applies(date))
+            .collect();
+        let ((own, own_present), (access_start, access, masks, access_present)) = join(
+            parallel,
+            || {
+                let mut present = vec![None; 26 * 26];
+                let mut points: Vec<[Point; 2]> = vec![[Point::NONE; 2]; systems];
+                for (s, system) in model.systems.iter().enumerate() {
+                    if !system_active[s] {
+                        continue;
+                    }
+                    points[s][0] = Point {
+                        slot: slot(system.country, Kind::Stored),
+                        first: s as u32,
+                        mask: NO_MASK,
+                        access: NO_ACCESS,
+                    };
+                    present[country_index(system.country)] = Some(system.country);
+                    let operator = system.operator.0 as usize;
+                    if system.operator_access && org_active[operator] {
+                        let country = org_country[operator];
+                        points[s][1] = Point {
+                            slot: slot(country, Kind::Operated),
+                            first: operator as u32,
+                            mask: NO_MASK,
+                            access: NO_ACCESS,
+                        };
+                        present[country_index(country)] = Some(country);
+                    }
+                }
+                (points, present)
+            },
+            || {
+                let mut present = vec![None; 26 * 26];
+                let mut masks: Vec<usize> = Vec::new();
+                let mut start = vec![0u32; systems + 1];
+                let mut listed: Vec<(u32, Point)> = Vec::with_capacity(accesses.len() * 2);
+                for &a in accesses {
+                    let access = &model.accesses[a];
+                    let mask = match &access.categories {
+                        Some(mask) => {
+                            let m = (masks.len() / width) as u32;
+                            let words = mask.words();
+                            masks.extend((0..width).map(|w| words.get(w).copied().unwrap_or(0)));
+                            m
+                        }
+                        None => NO_MASK,
+                    };
+                    let point = Point {
+                        slot: slot(access.from_country, Kind::Accessed),
+                        first: access.who.0,
+                        mask,
+                        access: a as u32,
+                    };
+                    present[country_index(access.from_country)] = Some(access.from_country);
+                    let to = access.to.0;
+                    listed.push((to, point));
+                    start[to as usize + 1] += 1;
+                    let seat = org_country[access.who.0 as usize];
+                    if seat != access.from_country {
+                        let point = Point {
+                            slot: slot(seat, Kind::Seat),
+                            ..point
+                        };
+                        present[country_index(seat)] = Some(seat);
+                        listed.push((to, point));
+                        start[to as usize + 1] += 1;
+                    }
+                }
+                for s in 0..systems {
+                    start[s + 1] += start[s];
+                }
+                let mut fill = start.clone();
+                let mut points = vec![Point::NONE; listed.len()];
+                for (to, point) in listed {
+                    points[fill[to as usize] as usize] = point;
+                    fill[to as usize] += 1;
+                }
+                (start, points, masks, present)
+            },
+        );
+        EntryPoints {
+            own,
+            access_start,
+            access,
+            masks,
+            present: own_present
+                .iter()
+                .zip(&access_present)
+                .map(|(a, b)| a.or(*b))
+                .collect(),
         }
     }
 }
 
-const NO_MASK: u32 = u32::MAX;
-
-/// Bits of a machine word, the width of one block of categories.
-const WORD: usize = usize::BITS as usize;
-
 /// Sort key of a route: path length, then its items (see [`Evaluation::route_key`]).
 type RouteKey = (u32, Step, SystemIdx);
 
-const FAR: u32 = u32::MAX;
+/// Below this many flows, accesses and systems together, evaluation stays on
+/// one thread: starting threads would cost more than they save.
+const PARALLEL_FROM: usize = 50_000;
 
 /// The positions of the set bits of a word, lowest first.
 fn ones(mut word: usize) -> impl Iterator<Item = usize> {
@@ -153,8 +285,54 @@ fn ones(mut word: usize) -> impl Iterator<Item = usize> {
     })
 }
 
+/// Runs `a` and `b`, on two threads when `parallel`.
+fn join<A: Send, B: Send>(
+    parallel: bool,
+    a: impl FnOnce() -> A + Send,
+    b: impl FnOnce() -> B + Send,
+) -> (A, B) {
+    if !parallel {
+        return (a(), b());
+    }
+    thread::scope(|scope| {
+        let b = scope.spawn(b);
+        let a = a();
+        (a, b.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+    })
+}
+
+/// A country code (two letters A–Z) as a dense index below 26 × 26, in the
+/// order of the codes.
+fn country_index(c: CountryCode) -> usize {
+    let letter = |b: u8| usize::from(b.wrapping_sub(b'A')) % 26;
+    match c.as_str().as_bytes() {
+        &[a, b] => letter(a) * 26 + letter(b),
+        _ => 0,
+    }
+}
+
 impl<'m> Evaluation<'m> {
+    /// Evaluates on the machine's cores (up to four) when the model is big
+    /// enough to repay starting threads, else on the calling thread.
     pub fn new(model: &'m Model, date: Date) -> Evaluation<'m> {
+        let size = model.flows.len() + model.accesses.len() + model.systems.len();
+        let threads = if size < PARALLEL_FROM {
+            1
+        } else {
+            thread::available_parallelism().map_or(1, |n| n.get().min(4))
+        };
+        Evaluation::with_threads(model, date, threads)
+    }
+
+    /// Evaluates using at most `threads` threads (at least one), whatever the
+    /// size of the model; the results are the same for any number. The
+    /// evaluation's own work splits in two (the search beside the upstream
+    /// edges and the matrix's entry points); the matrix sweep splits in
+    /// `threads`.
+    pub fn with_threads(model: &'m Model, date: Date, threads: usize) -> Evaluation<'m> {
+        let threads = threads.max(1);
+        let width = model.categories.len().div_ceil(WORD).max(1);
+        let systems = model.systems.len();
         let org_active: Vec<bool> = model
             .organisations
             .iter()
@@ -165,51 +343,92 @@ impl<'m> Evaluation<'m> {
             .iter()
             .map(|s| s.window.applies(date))
             .collect();
-        let edges: Vec<(u32, u32, u32)> = model
-            .flows
-            .iter()
-            .enumerate()
-            .filter(|(_, f)| {
-                f.window.applies(date)
-                    && system_active[f.from.0 as usize]
-                    && system_active[f.to.0 as usize]
-            })
-            .map(|(i, f)| (f.from.0, f.to.0, i as u32))
-            .collect();
-        let graph = FlowGraph::new(model.systems.len(), &edges);
-        let accesses = model
-            .accesses
-            .iter()
-            .enumerate()
-            .filter(|(_, a)| {
-                a.window.applies(date)
-                    && org_active[a.who.0 as usize]
-                    && system_active[a.to.0 as usize]
-            })
-            .map(|(i, _)| i)
-            .collect();
-        let mut evaluation = Evaluation {
+        let parallel = threads > 1;
+        // The flows and the accesses that apply, and what systems hold
+        // themselves, side by side.
+        let ((edges, flow_words), (own, accesses)) = join(
+            parallel,
+            || {
+                let mut edges: Vec<(u32, u32, u32)> = Vec::new();
+                // What each flow carries, as words (all ones: everything).
+                let mut flow_words = vec![0usize; model.flows.len() * width];
+                for (i, f) in model.flows.iter().enumerate() {
+                    if f.window.applies(date)
+                        && system_active[f.from.0 as usize]
+                        && system_active[f.to.0 as usize]
+                    {
+                        edges.push((f.from.0, f.to.0, i as u32));
+                        let words = &mut flow_words[i * width..(i + 1) * width];
+                        match &f.categories {
+                            Some(mask) => {
+                                for (w, word) in words.iter_mut().zip(mask.words()) {
+                                    *w = *word;
+                                }
+                            }
+                            None => words.fill(usize::MAX),
+                        }
+                    }
+                }
+                (edges, flow_words)
+            },
+            || {
+                let mut own = vec![0usize; systems * width];
+                for (s, system) in model.systems.iter().enumerate() {
+                    if system_active[s] {
+                        let words = system.holds.words();
+                        for (w, word) in own[s * width..(s + 1) * width].iter_mut().zip(words) {
+                            *w = *word;
+                        }
+                    }
+                }
+                let accesses: Vec<usize> = model
+                    .accesses
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, a)| {
+                        a.window.applies(date)
+                            && org_active[a.who.0 as usize]
+                            && system_active[a.to.0 as usize]
+                    })
+                    .map(|(i, _)| i)
+                    .collect();
+                (own, accesses)
+            },
+        );
+        // The search needs only the downstream edges; the upstream ones, for
+        // paths, are made meanwhile.
+        let (search, (incoming, points)) = join(
+            parallel,
+            || Adjacency::new(systems, edges.iter().copied(), &flow_words, width).search(&own),
+            || {
+                let incoming = Adjacency::new(
+                    systems,
+                    edges.iter().map(|&(f, t, i)| (t, f, i)),
+                    &flow_words,
+                    width,
+                );
+                let points = OnceLock::new();
+                if parallel {
+                    let made =
+                        EntryPoints::new(model, date, &system_active, &accesses, width, false);
+                    let _ = points.set(made);
+                }
+                (incoming, points)
+            },
+        );
+        Evaluation {
             model,
             date,
+            threads,
             system_active,
             accesses,
-            graph,
-            holdings: Vec::new(),
-            holding_words: Vec::new(),
-            width: model.categories.len().div_ceil(WORD).max(1),
-            distances: (0..model.categories.len())
-                .map(|_| OnceLock::new())
-                .collect(),
+            incoming,
+            width,
+            search,
+            points,
+            holding_sets: OnceLock::new(),
             by_country: OnceLock::new(),
-        };
-        evaluation.holding_words = evaluation.compute_holdings();
-        let n = model.categories.len();
-        evaluation.holdings = evaluation
-            .holding_words
-            .chunks(evaluation.width)
-            .map(|words| CategorySet::from_words(n, words))
-            .collect();
-        evaluation
+        }
     }
 
     pub fn model(&self) -> &'m Model {
@@ -231,196 +450,50 @@ impl<'m> Evaluation<'m> {
 
     /// Indices into `Model::flows` of the flows that apply on the date.
     pub fn active_flows(&self) -> Vec<usize> {
-        let mut flows: Vec<usize> = (0..self.graph.nodes() as u32)
-            .flat_map(|s| self.graph.outgoing(s).iter().map(|&(_, f)| f as usize))
+        let mut flows: Vec<usize> = (0..self.incoming.nodes() as u32)
+            .flat_map(|s| self.incoming.at(s).iter().map(|&(_, f)| f as usize))
             .collect();
         flows.sort_unstable();
         flows
     }
 
-    fn own_holdings(&self, s: usize) -> Option<&CategorySet> {
-        self.system_active[s].then(|| &self.model.systems[s].holds)
+    /// The words of `H(s)`.
+    fn held(&self, s: SystemIdx) -> &[usize] {
+        let s = s.0 as usize;
+        &self.search.holdings[s * self.width..(s + 1) * self.width]
     }
 
-    /// Word `w` of the categories a flow carries (all ones: everything).
-    fn flow_word(&self, flow: u32, w: usize) -> usize {
-        match &self.model.flows[flow as usize].categories {
-            Some(mask) => mask.words().get(w).copied().unwrap_or(0),
-            None => usize::MAX,
-        }
+    fn held_contains(&self, s: SystemIdx, c: CategoryIdx) -> bool {
+        self.held(s)[c.0 as usize / WORD] >> (c.0 as usize % WORD) & 1 != 0
     }
 
-    /// The least fixpoint of `H(s) = holds(s) ∪ ⋃ H(u) ∩ flow(u→s)`, one
-    /// strongly connected component at a time in topological order: every
-    /// component sees its upstream final, and only cycles need iterating.
-    /// Sets are worked on as words in one flat array, without a copy per flow.
-    fn compute_holdings(&self) -> Vec<usize> {
-        let width = self.width;
-        let systems = self.model.systems.len();
-        let mut h = vec![0usize; systems * width];
-        for s in 0..systems {
-            if let Some(own) = self.own_holdings(s) {
-                for (w, word) in own.words().iter().enumerate() {
-                    h[s * width + w] = *word;
-                }
-            }
-        }
-        let mut in_component = vec![false; systems];
-        let mut work: Vec<u32> = Vec::new();
-        for component in self.graph.components_in_topological_order().iter() {
-            for &s in component {
-                in_component[s as usize] = true;
-            }
-            // Contributions from upstream components, already final.
-            for &s in component {
-                for &(u, flow) in self.graph.incoming(s) {
-                    if !in_component[u as usize] {
-                        for w in 0..width {
-                            h[s as usize * width + w] |=
-                                h[u as usize * width + w] & self.flow_word(flow, w);
-                        }
-                    }
-                }
-            }
-            // Inside a cycle, propagate until nothing grows.
-            if component.len() > 1
-                || self
-                    .graph
-                    .incoming(component[0])
-                    .iter()
-                    .any(|&(u, _)| u == component[0])
-            {
-                work.extend_from_slice(component);
-                while let Some(u) = work.pop() {
-                    for &(t, flow) in self.graph.outgoing(u) {
-                        if !in_component[t as usize] {
-                            continue;
-                        }
-                        let mut grew = false;
-                        for w in 0..width {
-                            let carried = h[u as usize * width + w] & self.flow_word(flow, w);
-                            let at = &mut h[t as usize * width + w];
-                            if carried & !*at != 0 {
-                                *at |= carried;
-                                grew = true;
-                            }
-                        }
-                        if grew {
-                            work.push(t);
-                        }
-                    }
-                }
-            }
-            for &s in component {
-                in_component[s as usize] = false;
-            }
-        }
-        h
-    }
-
-    /// Effective holdings `H(s)` on the date.
+    /// Effective holdings `H(s)` on the date: the least fixpoint of
+    /// `H(s) = holds(s) ∪ ⋃ H(u) ∩ flow(u→s)`.
     pub fn holdings(&self, s: SystemIdx) -> &CategorySet {
-        &self.holdings[s.0 as usize]
+        let sets = self.holding_sets.get_or_init(|| {
+            let n = self.model.categories.len();
+            self.search
+                .holdings
+                .chunks(self.width)
+                .map(|words| CategorySet::from_words(n, words))
+                .collect()
+        });
+        &sets[s.0 as usize]
     }
 
     /// What an access can read: `H(to) ∩ categories`.
     pub fn access_reads(&self, access: usize) -> CategorySet {
         let a = &self.model.accesses[access];
-        let mut set = self.holdings[a.to.0 as usize].clone();
+        let mut set = CategorySet::from_words(self.model.categories.len(), self.held(a.to));
         if let Some(mask) = &a.categories {
             set.intersect_with(mask);
         }
         set
     }
 
-    /// Distances upstream to a system that holds `c` itself: a breadth-first
-    /// search from every holder at once, forward along flows that carry `c`.
-    fn distances(&self, c: CategoryIdx) -> &[u32] {
-        self.distances[c.0 as usize].get_or_init(|| {
-            let mut dist = vec![FAR; self.model.systems.len()];
-            let mut queue = std::collections::VecDeque::new();
-            for (s, d) in dist.iter_mut().enumerate() {
-                if self.own_holdings(s).is_some_and(|h| h.contains(c)) {
-                    *d = 0;
-                    queue.push_back(s as u32);
-                }
-            }
-            while let Some(u) = queue.pop_front() {
-                let next = dist[u as usize] + 1;
-                for &(t, flow) in self.graph.outgoing(u) {
-                    if dist[t as usize] == FAR && self.flow_carries(flow, c) {
-                        dist[t as usize] = next;
-                        queue.push_back(t);
-                    }
-                }
-            }
-            dist
-        })
-    }
-
-    /// Distances upstream for one block of categories at once (word `w`):
-    /// `dist[s * WORD + j]` is system `s`'s distance to a holder of category
-    /// `w * WORD + j`. One breadth-first search carries a word of categories
-    /// per system, so a block costs about what one category would.
-    fn block_distances(&self, w: usize) -> Vec<u32> {
-        let systems = self.model.systems.len();
-        let mut dist = vec![FAR; systems * WORD];
-        let mut seen = vec![0usize; systems];
-        let mut fresh = vec![0usize; systems];
-        let mut level: Vec<u32> = Vec::new();
-        for (s, seen) in seen.iter_mut().enumerate() {
-            let own = self
-                .own_holdings(s)
-                .and_then(|h| h.words().get(w).copied())
-                .unwrap_or(0);
-            if own != 0 {
-                *seen = own;
-                fresh[s] = own;
-                level.push(s as u32);
-                for j in ones(own) {
-                    dist[s * WORD + j] = 0;
-                }
-            }
-        }
-        let mut next: Vec<u32> = Vec::new();
-        let mut incoming = vec![0usize; systems];
-        let mut d = 0;
-        while !level.is_empty() {
-            d += 1;
-            for &u in &level {
-                let bits = fresh[u as usize];
-                for &(t, flow) in self.graph.outgoing(u) {
-                    let add = bits & self.flow_word(flow, w) & !seen[t as usize];
-                    if add != 0 {
-                        if incoming[t as usize] == 0 {
-                            next.push(t);
-                        }
-                        incoming[t as usize] |= add;
-                    }
-                }
-            }
-            for &u in &level {
-                fresh[u as usize] = 0;
-            }
-            for &t in &next {
-                let add = std::mem::take(&mut incoming[t as usize]);
-                seen[t as usize] |= add;
-                fresh[t as usize] = add;
-                for j in ones(add) {
-                    dist[t as usize * WORD + j] = d;
-                }
-            }
-            std::mem::swap(&mut level, &mut next);
-            next.clear();
-        }
-        dist
-    }
-
-    fn flow_carries(&self, flow: u32, c: CategoryIdx) -> bool {
-        self.model.flows[flow as usize]
-            .categories
-            .as_ref()
-            .is_none_or(|m| m.contains(c))
+    /// Distance of `s` upstream to a system that holds `c` itself.
+    fn dist(&self, c: CategoryIdx) -> impl Fn(u32) -> u32 + '_ {
+        move |s| self.search.dist(s, c.0)
     }
 
     /// The smallest shortest chain from `s` upstream to a holder of `c`, with
@@ -439,10 +512,12 @@ impl<'m> Evaluation<'m> {
         while dist(at) > 0 {
             let want = dist(at) - 1;
             let Some(&(u, _)) = self
-                .graph
-                .incoming(at)
+                .incoming
+                .at(at)
                 .iter()
-                .find(|&&(u, flow)| dist(u) == want && self.flow_carries(flow, c))
+                .enumerate()
+                .find(|&(i, &(u, _))| dist(u) == want && self.incoming.carries(at, i, c.0))
+                .map(|(_, edge)| edge)
             else {
                 break;
             };
@@ -456,27 +531,26 @@ impl<'m> Evaluation<'m> {
         let mut steps = Vec::new();
         match (kind, entry) {
             (Kind::Stored, Entry::System(s)) => {
-                if !self.holdings(s).contains(c) {
+                if !self.held_contains(s, c) {
                     return None;
                 }
             }
             (Kind::Operated, Entry::System(s)) => {
                 let system = self.model.system(s);
-                if !system.operator_access || !self.holdings(s).contains(c) {
+                if !system.operator_access || !self.held_contains(s, c) {
                     return None;
                 }
                 steps.push(Step::Org(system.operator));
             }
             (Kind::Accessed | Kind::Seat, Entry::Access(a)) => {
-                if !self.access_reads(a).contains(c) {
+                if !self.entry_reads_category(entry, c) {
                     return None;
                 }
                 steps.push(Step::Org(self.model.accesses[a].who));
             }
             _ => return None,
         }
-        let dist = self.distances(c);
-        Some(self.path_from(entry, steps, c, |s| dist[s as usize]))
+        Some(self.path_from(entry, steps, c, self.dist(c)))
     }
 
     /// Completes a path whose first steps (the reaching organisation, if any)
@@ -589,134 +663,164 @@ impl<'m> Evaluation<'m> {
     /// The reach matrix: one entry per reached (country, category), sorted by
     /// country then category id.
     ///
-    /// Categories are taken a word at a time: one search gives the distances
-    /// of the whole block, then one sweep over the systems, in order, looks at
-    /// the entry points on each and keeps, per country, category and kind,
+    /// One sweep over the systems, in order, looks at the entry points on
+    /// each and at the categories it holds, level by level of the search
+    /// (each level one distance), and keeps, per country, category and kind,
     /// the entry with the smallest path; only those paths are built. The
-    /// sweep reads distances and holdings in memory order; the block's
-    /// distances are dropped before the next block.
+    /// systems can be split between threads, each keeping its own best
+    /// entries, merged at the end: equal keys mean equal paths, so the merge
+    /// does not depend on the split.
     pub fn matrix(&self) -> Vec<Reach> {
         let model = self.model;
         let n = model.categories.len();
         let width = self.width;
         let systems = model.systems.len();
-        let entries = self.entries();
-        let mut countries: Vec<CountryCode> = entries.iter().map(|&(c, _, _)| c).collect();
-        countries.sort_unstable();
-        countries.dedup();
+        let parallel = self.threads > 1;
 
-        // Entry points by system (a stable counting sort), in compact form.
-        let mut masks: Vec<usize> = Vec::new();
-        let mut mask_of: Vec<u32> = vec![NO_MASK; model.accesses.len()];
-        for &a in &self.accesses {
-            if let Some(mask) = &model.accesses[a].categories {
-                mask_of[a] = (masks.len() / width) as u32;
-                masks.extend((0..width).map(|w| mask.words().get(w).copied().unwrap_or(0)));
+        let points = self.points.get_or_init(|| {
+            EntryPoints::new(
+                model,
+                self.date,
+                &self.system_active,
+                &self.accesses,
+                width,
+                parallel,
+            )
+        });
+        let EntryPoints {
+            own: own_points,
+            access_start,
+            access: access_points,
+            masks,
+            present,
+        } = points;
+        // Code order is the order of the codes, so `countries` comes sorted.
+        let mut countries: Vec<CountryCode> = Vec::new();
+        // From a point's slot to its (country, kind) among `countries`.
+        let mut slot_of = vec![0u32; 26 * 26 * 4];
+        for (k, code) in present.iter().enumerate() {
+            if let Some(code) = code {
+                for kind in 0..4 {
+                    slot_of[k * 4 + kind] = (countries.len() * 4 + kind) as u32;
+                }
+                countries.push(*code);
             }
         }
-        let mut starts = vec![0u32; systems + 1];
-        let system_of = |entry: Entry| match entry {
-            Entry::System(s) => s,
-            Entry::Access(a) => model.accesses[a].to,
-        };
-        for &(_, _, entry) in &entries {
-            starts[system_of(entry).0 as usize + 1] += 1;
-        }
-        for s in 0..systems {
-            starts[s + 1] += starts[s];
-        }
-        let mut fill = starts.clone();
-        let mut points = vec![Point::default(); entries.len()];
-        for (i, &(country, kind, entry)) in entries.iter().enumerate() {
-            let s = system_of(entry);
-            let (_, step, _) = self.route_key(kind, entry, |_| 0);
-            let step = match step {
-                Step::Org(o) => o.0 as u128,
-                Step::System(s) => (1 << 32) | s.0 as u128,
-            };
-            let slot = &mut fill[s.0 as usize];
-            points[*slot as usize] = Point {
-                country: countries.binary_search(&country).unwrap_or(0) as u32,
-                kind,
-                key: (step << 32) | s.0 as u128,
-                mask: match entry {
-                    Entry::Access(a) => mask_of[a],
-                    Entry::System(_) => NO_MASK,
-                },
-                entry: i as u32,
-            };
-            *slot += 1;
-        }
-        drop(fill);
 
-        let blocks = n.div_ceil(WORD);
-        let progress =
-            crate::progress::Task::new("building witness paths", (blocks * systems) as u64);
-        let mut out = Vec::new();
-        let slots = countries.len() * WORD * 4;
-        let mut best_key = vec![u128::MAX; slots];
-        let mut best_entry = vec![0u32; slots];
-        for w in 0..blocks {
-            let dist = self.block_distances(w);
-            best_key.fill(u128::MAX);
-            for s in 0..systems {
+        let slots = countries.len() * 4 * n;
+        let search = &self.search;
+        let progress = crate::progress::Task::new("building witness paths", systems as u64);
+        let sweep = |range: std::ops::Range<usize>| {
+            let mut best_key = vec![u128::MAX; slots];
+            let mut best_point = vec![(0u32, 0u32); slots];
+            for s in range {
                 if s % 65536 == 65535 {
                     progress.advance(65536);
                 }
-                let held = self.holding_words[s * width + w];
-                if held == 0 {
+                let levels = search.levels(s);
+                if levels.is_empty() {
                     continue;
                 }
-                let row = &dist[s * WORD..(s + 1) * WORD];
-                for p in &points[starts[s] as usize..starts[s + 1] as usize] {
-                    let reads = match p.mask {
-                        NO_MASK => held,
-                        m => held & masks[m as usize * width + w],
-                    };
-                    for j in ones(reads) {
-                        let key = (row[j] as u128) << 96 | p.key;
-                        let slot = (p.country as usize * WORD + j) * 4 + p.kind as usize;
-                        // Strictly smaller: equal keys mean equal paths.
-                        if key < best_key[slot] {
-                            best_key[slot] = key;
-                            best_entry[slot] = p.entry;
+                let own = own_points[s].iter().filter(|p| p.slot != Point::NONE.slot);
+                let accesses =
+                    &access_points[access_start[s] as usize..access_start[s + 1] as usize];
+                for p in own.chain(accesses) {
+                    let base = slot_of[p.slot as usize] as usize * n;
+                    for level in levels {
+                        let key = (level.dist as u128) << 64 | (p.first as u128) << 32 | s as u128;
+                        let w = level.word as usize;
+                        let reads = match p.mask {
+                            NO_MASK => level.bits,
+                            m => level.bits & masks[m as usize * width + w],
+                        };
+                        for j in ones(reads) {
+                            // Slots run category-major within a (country, kind).
+                            let slot = base + w * WORD + j;
+                            // Strictly smaller: equal keys mean equal paths.
+                            if key < best_key[slot] {
+                                best_key[slot] = key;
+                                best_point[slot] = (s as u32, p.access);
+                            }
                         }
                     }
                 }
             }
-            for (k, &country) in countries.iter().enumerate() {
-                for j in 0..WORD.min(n - w * WORD) {
-                    let c = CategoryIdx((w * WORD + j) as u32);
-                    let base = (k * WORD + j) * 4;
-                    let kinds: Vec<Kind> = Kind::ALL
-                        .into_iter()
-                        .filter(|&kind| best_key[base + kind as usize] != u128::MAX)
-                        .collect();
-                    let Some(&first) = kinds.first() else {
-                        continue;
-                    };
-                    let (_, _, entry) = entries[best_entry[base + first as usize] as usize];
-                    let head = self.head(first, entry);
-                    let path = self.path_from(entry, head, c, |s| dist[s as usize * WORD + j]);
-                    out.push(Reach {
-                        country,
-                        category: c,
-                        kinds,
-                        path,
-                    });
+            (best_key, best_point)
+        };
+        // Split the systems so that each part has about as many levels.
+        let parts = if parallel { self.threads } else { 1 };
+        let levels = search.levels.len();
+        let bounds: Vec<usize> = (0..=parts)
+            .map(|i| {
+                search
+                    .start
+                    .partition_point(|&e| (e as usize) < levels * i / parts)
+                    .min(systems)
+            })
+            .collect();
+        let results = thread::scope(|scope| {
+            let handles: Vec<_> = bounds
+                .windows(2)
+                .skip(1)
+                .map(|b| {
+                    let range = b[0]..b[1];
+                    scope.spawn(move || sweep(range))
+                })
+                .collect();
+            let mut results = vec![sweep(bounds[0]..bounds[1])];
+            results.extend(
+                handles
+                    .into_iter()
+                    .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))),
+            );
+            results
+        });
+        let mut results = results.into_iter();
+        let (mut best_key, mut best_point) = results.next().unwrap_or_default();
+        for (keys, points) in results {
+            for slot in 0..slots {
+                if keys[slot] < best_key[slot] {
+                    best_key[slot] = keys[slot];
+                    best_point[slot] = points[slot];
                 }
             }
         }
-        out.sort_by_key(|r| (r.country, r.category));
+
+        let mut out = Vec::new();
+        for (k, &country) in countries.iter().enumerate() {
+            for c in 0..n {
+                let slot = |kind: Kind| (k * 4 + kind as usize) * n + c;
+                let kinds: Vec<Kind> = Kind::ALL
+                    .into_iter()
+                    .filter(|&kind| best_key[slot(kind)] != u128::MAX)
+                    .collect();
+                let Some(&first) = kinds.first() else {
+                    continue;
+                };
+                let (system, access) = best_point[slot(first)];
+                let entry = match access {
+                    NO_ACCESS => Entry::System(SystemIdx(system)),
+                    a => Entry::Access(a as usize),
+                };
+                let c = CategoryIdx(c as u32);
+                let path = self.path_from(entry, self.head(first, entry), c, self.dist(c));
+                out.push(Reach {
+                    country,
+                    category: c,
+                    kinds,
+                    path,
+                });
+            }
+        }
         out
     }
 
     fn entry_reads_category(&self, entry: Entry, c: CategoryIdx) -> bool {
         match entry {
-            Entry::System(s) => self.holdings(s).contains(c),
+            Entry::System(s) => self.held_contains(s, c),
             Entry::Access(a) => {
                 let access = &self.model.accesses[a];
-                self.holdings(access.to).contains(c)
+                self.held_contains(access.to, c)
                     && access.categories.as_ref().is_none_or(|m| m.contains(c))
             }
         }
@@ -725,18 +829,12 @@ impl<'m> Evaluation<'m> {
     /// Every route by which `country` reaches `c`, one per entry point, sorted
     /// by kind and then by path.
     pub fn routes(&self, country: CountryCode, c: CategoryIdx) -> Vec<Route> {
-        let dist = self.distances(c);
+        let dist = self.dist(c);
         let mut routes: Vec<(Kind, RouteKey, Entry)> = self
             .country_entries(country)
             .iter()
             .filter(|&&(_, e)| self.entry_reads_category(e, c))
-            .map(|&(kind, entry)| {
-                (
-                    kind,
-                    self.route_key(kind, entry, |s| dist[s as usize]),
-                    entry,
-                )
-            })
+            .map(|&(kind, entry)| (kind, self.route_key(kind, entry, &dist), entry))
             .collect();
         routes.sort();
         routes.dedup();
@@ -745,21 +843,21 @@ impl<'m> Evaluation<'m> {
             .map(|(kind, _, entry)| Route {
                 kind,
                 entry,
-                path: self.path_from(entry, self.head(kind, entry), c, |s| dist[s as usize]),
+                path: self.path_from(entry, self.head(kind, entry), c, &dist),
             })
             .collect()
     }
 
     /// The witness of one kind: the first of [`routes`](Self::routes) of that kind.
     pub fn witness(&self, country: CountryCode, c: CategoryIdx, kind: Kind) -> Option<Path> {
-        let dist = self.distances(c);
+        let dist = self.dist(c);
         let (_, entry) = self
             .country_entries(country)
             .iter()
             .filter(|&&(k, e)| k == kind && self.entry_reads_category(e, c))
-            .map(|&(_, entry)| (self.route_key(kind, entry, |s| dist[s as usize]), entry))
+            .map(|&(_, entry)| (self.route_key(kind, entry, &dist), entry))
             .min()?;
-        Some(self.path_from(entry, self.head(kind, entry), c, |s| dist[s as usize]))
+        Some(self.path_from(entry, self.head(kind, entry), c, &dist))
     }
 
     /// Organisations reached from a controller through contracts that apply on
