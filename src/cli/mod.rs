@@ -266,7 +266,7 @@ pub fn run(cli: Cli) -> Outcome {
                 },
             };
             let evaluation =
-                Evaluation::new(&model, date.as_of.unwrap_or_else(|| model.default_date()));
+                Evaluation::for_pairs(&model, date.as_of.unwrap_or_else(|| model.default_date()));
             emit(&explain::explain(&evaluation, country, category, all_paths));
             keep_until_exit(evaluation);
             keep_until_exit(model);

@@ -330,6 +330,23 @@ impl<'m> Evaluation<'m> {
     /// edges and the matrix's entry points); the matrix sweep splits in
     /// `threads`.
     pub fn with_threads(model: &'m Model, date: Date, threads: usize) -> Evaluation<'m> {
+        Evaluation::build(model, date, threads, true)
+    }
+
+    /// Evaluates for questions about a few pairs ([`Evaluation::routes`],
+    /// as `explain` asks): like [`Evaluation::new`], but the matrix's entry
+    /// points are made only if the matrix is asked for.
+    pub fn for_pairs(model: &'m Model, date: Date) -> Evaluation<'m> {
+        let size = model.flows.len() + model.accesses.len() + model.systems.len();
+        let threads = if size < PARALLEL_FROM {
+            1
+        } else {
+            thread::available_parallelism().map_or(1, |n| n.get().min(2))
+        };
+        Evaluation::build(model, date, threads, false)
+    }
+
+    fn build(model: &'m Model, date: Date, threads: usize, matrix: bool) -> Evaluation<'m> {
         let threads = threads.max(1);
         let width = model.categories.len().div_ceil(WORD).max(1);
         let systems = model.systems.len();
@@ -408,7 +425,7 @@ impl<'m> Evaluation<'m> {
                     width,
                 );
                 let points = OnceLock::new();
-                if parallel {
+                if parallel && matrix {
                     let made =
                         EntryPoints::new(model, date, &system_active, &accesses, width, false);
                     let _ = points.set(made);
@@ -977,5 +994,32 @@ impl MatrixDoc {
                 })
                 .collect(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An evaluation for a few pairs, on two threads, answers as the full
+    /// one does, and still gives the whole matrix when asked.
+    #[test]
+    fn an_evaluation_for_pairs_answers_as_the_full_one() {
+        let dir = tempfile::tempdir().unwrap();
+        crate::synth::write(&crate::synth::Params::scaled(3000, 5), dir.path()).unwrap();
+        let model = Model::load(dir.path()).unwrap();
+        let date = model.default_date();
+        let full = Evaluation::with_threads(&model, date, 2);
+        let pairs = Evaluation::build(&model, date, 2, false);
+        assert!(pairs.points.get().is_none(), "no entry points made ahead");
+        let matrix = full.matrix();
+        assert!(!matrix.is_empty());
+        for r in matrix.iter().step_by(7) {
+            assert_eq!(
+                pairs.routes(r.country, r.category),
+                full.routes(r.country, r.category)
+            );
+        }
+        assert_eq!(pairs.matrix(), matrix);
     }
 }
