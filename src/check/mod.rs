@@ -4,6 +4,11 @@
 
 mod render;
 
+use std::cmp::Ordering;
+use std::path::Path;
+use std::sync::Arc;
+
+use foldhash::fast::FixedState;
 use serde::Serialize;
 
 pub use render::{render_human, render_json, render_junit, render_sarif};
@@ -161,44 +166,256 @@ pub fn load_findings(error: &LoadError) -> Vec<Finding> {
 
 /// Checks an evaluated model. `reach` is the evaluation's matrix.
 pub fn check(evaluation: &Evaluation, reach: &[Reach]) -> Vec<Finding> {
-    let mut findings = Vec::new();
-    policies(evaluation, reach, &mut findings);
-    undisclosed(evaluation, reach, &mut findings);
-    uncontracted(evaluation, &mut findings);
-    lints(evaluation, &mut findings);
-    sort(&mut findings);
-    findings
+    // The lints read only the evaluation, and on a large model they make
+    // about as many findings as the other rules: the two groups are built
+    // and sorted side by side, then merged.
+    let (rules, lints) = std::thread::scope(|scope| {
+        let lints = scope.spawn(|| Sorted::new(lints(evaluation)));
+        let mut findings = Vec::new();
+        policies(evaluation, reach, &mut findings);
+        undisclosed(evaluation, reach, &mut findings);
+        uncontracted(evaluation, &mut findings);
+        let rules = Sorted::new(findings);
+        let lints = lints
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (rules, lints)
+    });
+    merge(rules, lints)
 }
 
-fn sort(findings: &mut Vec<Finding>) {
-    // Sorting indices, not findings: a stable sort moves each element many
-    // times, and a finding is a few hundred bytes.
-    #[allow(clippy::type_complexity)]
-    fn key(
-        f: &Finding,
-    ) -> (
-        Severity,
-        &String,
-        &Option<String>,
-        &Option<String>,
-        &Option<String>,
-        &Option<FindingLocation>,
-        &String,
-    ) {
-        (
-            f.severity,
-            &f.rule,
-            &f.country,
-            &f.category,
-            &f.org,
-            &f.location,
-            &f.message,
-        )
+/// The order findings are printed in: by severity, rule, country, category,
+/// organisation, location and message, and on a full tie in the order they
+/// were made (the order of a stable sort on those fields).
+#[allow(clippy::type_complexity)]
+fn order_key(
+    f: &Finding,
+) -> (
+    Severity,
+    &str,
+    Option<&str>,
+    Option<&str>,
+    Option<&str>,
+    Option<&FindingLocation>,
+    &str,
+) {
+    (
+        f.severity,
+        &f.rule,
+        f.country.as_deref(),
+        f.category.as_deref(),
+        f.org.as_deref(),
+        f.location.as_ref(),
+        &f.message,
+    )
+}
+
+/// Findings and the order they sort in, not yet moved into it: a finding
+/// is a few hundred bytes, and each should move once, into its final place.
+struct Sorted {
+    slots: Vec<Option<Finding>>,
+    order: Vec<u32>,
+    /// Where each run of findings of one severity and rule ends in `order`.
+    runs: Vec<usize>,
+}
+
+impl Sorted {
+    /// Sorts by [`order_key`], keeping the order of `findings` on a full tie.
+    fn new(findings: Vec<Finding>) -> Sorted {
+        let mut keys = sort_keys(&findings);
+        // The index decides the last tie, so an unstable sort gives exactly
+        // the order of a stable one.
+        keys.sort_unstable_by(|(a, i), (b, j)| {
+            a.cmp(b)
+                .then_with(|| {
+                    findings[*i as usize]
+                        .message
+                        .cmp(&findings[*j as usize].message)
+                })
+                .then(i.cmp(j))
+        });
+        let mut runs: Vec<usize> = (1..keys.len())
+            .filter(|&n| {
+                let (a, b) = (&keys[n - 1].0, &keys[n].0);
+                (a.severity, a.rule) != (b.severity, b.rule)
+            })
+            .collect();
+        runs.extend((!keys.is_empty()).then_some(keys.len()));
+        Sorted {
+            order: keys.into_iter().map(|(_, i)| i).collect(),
+            slots: findings.into_iter().map(Some).collect(),
+            runs,
+        }
     }
-    let mut order: Vec<u32> = (0..findings.len() as u32).collect();
-    order.sort_by(|&a, &b| key(&findings[a as usize]).cmp(&key(&findings[b as usize])));
-    let mut slots: Vec<Option<Finding>> = std::mem::take(findings).into_iter().map(Some).collect();
-    findings.extend(order.into_iter().filter_map(|i| slots[i as usize].take()));
+
+    /// The runs of findings of one severity and rule, as ranges of `order`.
+    fn runs(&self) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+        let starts = std::iter::once(0).chain(self.runs.iter().copied());
+        starts.zip(self.runs.iter().copied()).map(|(s, e)| s..e)
+    }
+
+    fn at(&self, position: usize) -> Option<&Finding> {
+        self.slots[self.order[position] as usize].as_ref()
+    }
+
+    /// Moves the findings at `positions` of the order to the end of `out`.
+    fn move_to(&mut self, positions: std::ops::Range<usize>, out: &mut Vec<Finding>) {
+        let slots = &mut self.slots;
+        out.extend(
+            self.order[positions]
+                .iter()
+                .filter_map(|&i| slots[i as usize].take()),
+        );
+    }
+}
+
+/// Two sorted groups as one sorted list. `first`'s findings were made
+/// before `second`'s, so on a full tie they come first, as in a stable sort
+/// of both together. The groups seldom share a rule, so whole runs of one
+/// rule are compared once and moved.
+fn merge(mut first: Sorted, mut second: Sorted) -> Vec<Finding> {
+    let mut out = Vec::with_capacity(first.order.len() + second.order.len());
+    let first_runs: Vec<_> = first.runs().collect();
+    let second_runs: Vec<_> = second.runs().collect();
+    let (mut a, mut b) = (
+        first_runs.into_iter().peekable(),
+        second_runs.into_iter().peekable(),
+    );
+    while let (Some(ra), Some(rb)) = (a.peek().cloned(), b.peek().cloned()) {
+        let head = |s: &Sorted, at: usize| s.at(at).map(|f| (f.severity, f.rule.clone()));
+        match head(&first, ra.start).cmp(&head(&second, rb.start)) {
+            Ordering::Less => {
+                first.move_to(ra, &mut out);
+                a.next();
+            }
+            Ordering::Greater => {
+                second.move_to(rb, &mut out);
+                b.next();
+            }
+            Ordering::Equal => {
+                merge_runs(&mut first, ra, &mut second, rb, &mut out);
+                a.next();
+                b.next();
+            }
+        }
+    }
+    a.for_each(|r| first.move_to(r, &mut out));
+    b.for_each(|r| second.move_to(r, &mut out));
+    out
+}
+
+/// Two runs of the same severity and rule, one from each group, merged
+/// finding by finding.
+fn merge_runs(
+    first: &mut Sorted,
+    a: std::ops::Range<usize>,
+    second: &mut Sorted,
+    b: std::ops::Range<usize>,
+    out: &mut Vec<Finding>,
+) {
+    let (mut i, mut j) = (a.start, b.start);
+    while i < a.end && j < b.end {
+        let second_first = match (first.at(i), second.at(j)) {
+            (Some(x), Some(y)) => order_key(y) < order_key(x),
+            _ => false,
+        };
+        if second_first {
+            second.move_to(j..j + 1, out);
+            j += 1;
+        } else {
+            first.move_to(i..i + 1, out);
+            i += 1;
+        }
+    }
+    first.move_to(i..a.end, out);
+    second.move_to(j..b.end, out);
+}
+
+/// [`order_key`] without the message, every string field replaced by its
+/// rank among the distinct values of that field, so comparing two findings
+/// reads a few integers instead of chasing strings. Rank 0 stands for an
+/// absent value, which sorts first, and a finding without a location has
+/// file 0, line 0 and no column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct SortKey {
+    severity: Severity,
+    rule: u32,
+    country: u32,
+    category: u32,
+    org: u32,
+    file: u32,
+    line: usize,
+    column: Option<usize>,
+}
+
+/// Each finding's [`SortKey`] and its index.
+fn sort_keys(findings: &[Finding]) -> Vec<(SortKey, u32)> {
+    let rule = ranks(findings.iter().map(|f| Some(f.rule.as_str())));
+    let country = ranks(findings.iter().map(|f| f.country.as_deref()));
+    let category = ranks(findings.iter().map(|f| f.category.as_deref()));
+    let org = ranks(findings.iter().map(|f| f.org.as_deref()));
+    let file = ranks(
+        findings
+            .iter()
+            .map(|f| f.location.as_ref().map(|l| l.file.as_str())),
+    );
+    findings
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let key = SortKey {
+                severity: f.severity,
+                rule: rule[i],
+                country: country[i],
+                category: category[i],
+                org: org[i],
+                file: file[i],
+                line: f.location.as_ref().map_or(0, |l| l.line),
+                column: f.location.as_ref().and_then(|l| l.column),
+            };
+            (key, i as u32)
+        })
+        .collect()
+}
+
+/// Each value's rank among the distinct values, counting from 1 in string
+/// order; `None` is 0.
+fn ranks<'a>(values: impl Iterator<Item = Option<&'a str>>) -> Vec<u32> {
+    // Findings of one rule come in runs that share a value (a rule, a file),
+    // so the previous value is tried before the table.
+    let mut seen: hashbrown::HashMap<&str, u32, FixedState> =
+        hashbrown::HashMap::with_hasher(FixedState::default());
+    let mut distinct: Vec<&str> = Vec::new();
+    let mut previous: Option<(&str, u32)> = None;
+    let mut provisional: Vec<u32> = values
+        .map(|value| {
+            let Some(value) = value else {
+                return 0;
+            };
+            if let Some((p, id)) = previous
+                && p == value
+            {
+                return id;
+            }
+            let id = *seen.entry(value).or_insert_with(|| {
+                distinct.push(value);
+                distinct.len() as u32
+            });
+            previous = Some((value, id));
+            id
+        })
+        .collect();
+    // `rank[id]` for each first-seen id (1-based), after sorting the values.
+    let mut by_value: Vec<u32> = (1..=distinct.len() as u32).collect();
+    by_value.sort_unstable_by(|&a, &b| distinct[a as usize - 1].cmp(distinct[b as usize - 1]));
+    let mut rank = vec![0u32; distinct.len() + 1];
+    for (r, &id) in by_value.iter().enumerate() {
+        rank[id as usize] = r as u32 + 1;
+    }
+    for id in &mut provisional {
+        *id = rank[*id as usize];
+    }
+    provisional
 }
 
 impl PartialOrd for FindingLocation {
@@ -331,39 +548,121 @@ fn undisclosed(evaluation: &Evaluation, reach: &[Reach], out: &mut Vec<Finding>)
 fn uncontracted(evaluation: &Evaluation, out: &mut Vec<Finding>) {
     let model = evaluation.model();
     let chains = evaluation.contract_chains();
-    for &a in evaluation.active_accesses() {
-        let access = &model.accesses[a];
-        let org = model.organisation(access.who);
-        if org.role == Role::Controller || chains[access.who.0 as usize].is_some() {
-            continue;
+    // Per organisation, in one pass, so the accesses are sifted without
+    // reading an organisation for each.
+    let uncontracted: Vec<bool> = model
+        .organisations
+        .iter()
+        .zip(&chains)
+        .map(|(o, chain)| o.role != Role::Controller && chain.is_none())
+        .collect();
+    let found: Vec<usize> = evaluation
+        .active_accesses()
+        .iter()
+        .copied()
+        .filter(|&a| uncontracted[model.accesses[a].who.0 as usize])
+        .collect();
+    out.reserve(found.len());
+    let mut files = Files::default();
+    in_batches(
+        &found,
+        |a| {
+            let access = &model.accesses[a];
+            let (org, system) = (model.organisation(access.who), model.system(access.to));
+            [&org.name, &org.id, &system.name, &system.id]
+        },
+        |a| {
+            let access = &model.accesses[a];
+            let (org, system) = (model.organisation(access.who), model.system(access.to));
+            let mut f = Finding::new(
+                "uncontracted-access",
+                Severity::Error,
+                [
+                    org.name.as_str(),
+                    " (",
+                    &org.id,
+                    ") can access ",
+                    &system.name,
+                    " but no contract or parent link connects it to a controller",
+                ]
+                .concat(),
+            );
+            f.location = files.location(access.meta.location.as_ref());
+            f.org = Some(org.id.clone());
+            f.country = Some(access.from_country.as_str().to_owned());
+            f.path = Some(vec![
+                ["org:", &org.id].concat(),
+                ["system:", &system.id].concat(),
+            ]);
+            f.help = Some(
+                [
+                    "record the [[contract]] under which \"",
+                    &org.id,
+                    "\" works, or end the access",
+                ]
+                .concat(),
+            );
+            out.push(f);
+        },
+    );
+}
+
+/// Calls `build` on each item, a few at a time, after reading a byte of
+/// each of the strings `strings` names for them. A large model's rules make
+/// a finding for most of its accesses and copy the names of organisations
+/// and systems spread all over memory: finding by finding, the copies wait
+/// for memory one after another, while these reads do not depend on each
+/// other and the processor fetches them side by side. The messages are
+/// built by concatenation, not `format!`, for the same reason of numbers.
+fn in_batches<'m, T: Copy, const K: usize>(
+    items: &[T],
+    strings: impl Fn(T) -> [&'m String; K],
+    mut build: impl FnMut(T),
+) {
+    const BATCH: usize = 32;
+    for batch in items.chunks(BATCH) {
+        let mut x = 0u8;
+        for &item in batch {
+            for s in strings(item) {
+                x ^= s.as_bytes().first().copied().unwrap_or(0);
+            }
         }
-        let mut f = Finding::new(
-            "uncontracted-access",
-            Severity::Error,
-            format!(
-                "{} ({}) can access {} but no contract or parent link connects it to a controller",
-                org.name,
-                org.id,
-                model.system(access.to).name
-            ),
-        )
-        .at(access.meta.location.as_ref());
-        f.org = Some(org.id.clone());
-        f.country = Some(access.from_country.to_string());
-        f.path = Some(vec![
-            format!("org:{}", org.id),
-            format!("system:{}", model.system(access.to).id),
-        ]);
-        f.help = Some(format!(
-            "record the [[contract]] under which \"{}\" works, or end the access",
-            org.id
-        ));
-        out.push(f);
+        std::hint::black_box(x);
+        batch.iter().for_each(|&item| build(item));
     }
 }
 
-fn lints(evaluation: &Evaluation, out: &mut Vec<Finding>) {
+/// Formats each model file's name once: the findings of one table all point
+/// into the same file, and `Location` shares one `Arc` per file.
+#[derive(Default)]
+struct Files {
+    last: Option<(Arc<Path>, String)>,
+}
+
+impl Files {
+    fn location(&mut self, location: Option<&Location>) -> Option<FindingLocation> {
+        let l = location?;
+        let file = match &self.last {
+            Some((path, name)) if Arc::ptr_eq(path, &l.file) => name.clone(),
+            _ => {
+                let name = l.file.display().to_string();
+                self.last = Some((l.file.clone(), name.clone()));
+                name
+            }
+        };
+        Some(FindingLocation {
+            file,
+            line: l.line,
+            column: l.column,
+        })
+    }
+}
+
+/// The lints, in the order they are listed in [`RULES`].
+fn lints(evaluation: &Evaluation) -> Vec<Finding> {
     let model = evaluation.model();
+    let mut out = Vec::new();
+    let mut files = Files::default();
     let mut receives = vec![false; model.systems.len()];
     for f in evaluation.active_flows() {
         receives[model.flows[f].to.0 as usize] = true;
@@ -371,59 +670,90 @@ fn lints(evaluation: &Evaluation, out: &mut Vec<Finding>) {
     for (i, s) in model.systems.iter().enumerate() {
         let idx = SystemIdx(i as u32);
         if evaluation.system_active(idx) && s.holds.is_clear() && !receives[i] {
-            out.push(
-                Finding::new(
-                    "idle-system",
-                    Severity::Warning,
-                    format!(
-                        "system {} ({}) holds nothing and receives nothing",
-                        s.name, s.id
-                    ),
-                )
-                .at(s.meta.location.as_ref()),
+            let mut f = Finding::new(
+                "idle-system",
+                Severity::Warning,
+                [
+                    "system ",
+                    s.name.as_str(),
+                    " (",
+                    &s.id,
+                    ") holds nothing and receives nothing",
+                ]
+                .concat(),
             );
+            f.location = files.location(s.meta.location.as_ref());
+            out.push(f);
         }
     }
-    for &a in evaluation.active_accesses() {
-        let access = &model.accesses[a];
-        if access.categories.is_some() && evaluation.access_reads(a).is_clear() {
+    // `access_reads(a).is_clear()` without building the set: what the
+    // system holds shares no word with what the access names.
+    let reads_nothing: Vec<usize> = evaluation
+        .active_accesses()
+        .iter()
+        .copied()
+        .filter(|&a| {
+            let access = &model.accesses[a];
+            access.categories.as_ref().is_some_and(|categories| {
+                let holds = evaluation.holdings(access.to).words();
+                holds
+                    .iter()
+                    .zip(categories.words())
+                    .all(|(h, c)| h & c == 0)
+            })
+        })
+        .collect();
+    out.reserve(reads_nothing.len());
+    let date = evaluation.date().to_string();
+    in_batches(
+        &reads_nothing,
+        |a| {
+            let access = &model.accesses[a];
+            let org = model.organisation(access.who);
+            [&org.name, &org.id, &model.system(access.to).id]
+        },
+        |a| {
+            let access = &model.accesses[a];
             let org = model.organisation(access.who);
             let mut f = Finding::new(
                 "access-reads-nothing",
                 Severity::Warning,
-                format!(
-                    "{} ({}) has access to {} for categories the system does not hold on {}",
-                    org.name,
-                    org.id,
-                    model.system(access.to).id,
-                    evaluation.date()
-                ),
-            )
-            .at(access.meta.location.as_ref());
+                [
+                    org.name.as_str(),
+                    " (",
+                    &org.id,
+                    ") has access to ",
+                    &model.system(access.to).id,
+                    " for categories the system does not hold on ",
+                    &date,
+                ]
+                .concat(),
+            );
+            f.location = files.location(access.meta.location.as_ref());
             f.org = Some(org.id.clone());
             out.push(f);
+        },
+    );
+    let mut named = crate::model::CategorySet::empty(model.categories.len());
+    let lists = (model.systems.iter().map(|s| &s.holds_named))
+        .chain(model.flows.iter().map(|f| &f.categories_named))
+        .chain(model.accesses.iter().map(|a| &a.categories_named))
+        .chain(model.contracts.iter().map(|c| &c.categories_named))
+        .chain(model.policies.iter().map(|p| &p.categories_named));
+    // A large model soon names every category; the remaining million
+    // entries need not be read.
+    let mut unnamed = model.categories.len();
+    for list in lists {
+        if unnamed == 0 {
+            break;
+        }
+        for &c in list {
+            if !named.contains(c) {
+                named.insert(c);
+                unnamed -= 1;
+            }
         }
     }
-    let mut named = crate::model::CategorySet::empty(model.categories.len());
-    let mut mark = |list: &[CategoryIdx]| {
-        for &c in list {
-            named.insert(c);
-        }
-    };
-    model.systems.iter().for_each(|s| mark(&s.holds_named));
-    model.flows.iter().for_each(|f| mark(&f.categories_named));
-    model
-        .accesses
-        .iter()
-        .for_each(|a| mark(&a.categories_named));
-    model
-        .contracts
-        .iter()
-        .for_each(|c| mark(&c.categories_named));
-    model
-        .policies
-        .iter()
-        .for_each(|p| mark(&p.categories_named));
     let named_list: Vec<CategoryIdx> = named.iter().collect();
     let covered = model.category_set(&named_list);
     for (i, c) in model.categories.iter().enumerate() {
@@ -472,6 +802,7 @@ fn lints(evaluation: &Evaluation, out: &mut Vec<Finding>) {
             out.push(f);
         }
     }
+    out
 }
 
 /// The exit code for a set of findings: 1 when any has error severity.
