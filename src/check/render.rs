@@ -65,12 +65,22 @@ pub fn render_json(findings: &[Finding]) -> String {
     if findings.is_empty() {
         return "{\n  \"findings\": []\n}\n".into();
     }
-    let (first, second) = findings.split_at(findings.len() / 2);
-    let mut out = String::with_capacity(json_size_hint(findings));
+    let sizes: Vec<usize> = findings.iter().map(json_size_hint).collect();
+    let total: usize = sizes.iter().sum();
+    let mut sum = 0;
+    let half = sizes
+        .iter()
+        .position(|s| {
+            sum += s;
+            2 * sum > total
+        })
+        .unwrap_or(findings.len());
+    let (first, second) = findings.split_at(half);
+    let mut out = String::with_capacity(total + 64);
     out.push_str("{\n  \"findings\": [");
     let rest = std::thread::scope(|scope| {
         let rest = scope.spawn(|| {
-            let mut rest = String::with_capacity(json_size_hint(second));
+            let mut rest = String::with_capacity(total - sum);
             json_findings(&mut rest, second, first.is_empty());
             rest
         });
@@ -83,32 +93,23 @@ pub fn render_json(findings: &[Finding]) -> String {
     out
 }
 
-/// About the length of the findings' JSON, a little more unless strings
-/// need escapes: the strings plus a generous allowance for keys, quotes and
-/// indentation.
-fn json_size_hint(findings: &[Finding]) -> usize {
+/// About the length of a finding's JSON, a little more unless strings need
+/// escapes: its strings plus a generous allowance for keys, quotes and
+/// indentation. Only lengths the finding itself holds are read.
+fn json_size_hint(f: &Finding) -> usize {
     let opt = |s: &Option<String>| s.as_ref().map_or(0, |s| s.len() + 32);
-    findings
-        .iter()
-        .map(|f| {
-            let path = f
-                .path
-                .as_ref()
-                .map_or(0, |p| 32 + p.iter().map(|e| e.len() + 16).sum::<usize>());
-            let kinds = f.kinds.as_ref().map_or(0, |k| 32 + 24 * k.len());
-            let location = f.location.as_ref().map_or(0, |l| l.file.len() + 128);
-            f.rule.len()
-                + f.message.len()
-                + opt(&f.country)
-                + opt(&f.category)
-                + opt(&f.org)
-                + opt(&f.help)
-                + path
-                + kinds
-                + location
-                + 128
-        })
-        .sum()
+    let list = |n: Option<usize>| n.map_or(0, |n| 32 + 64 * n);
+    let location = f.location.as_ref().map_or(0, |l| l.file.len() + 128);
+    f.rule.len()
+        + f.message.len()
+        + opt(&f.country)
+        + opt(&f.category)
+        + opt(&f.org)
+        + opt(&f.help)
+        + list(f.path.as_ref().map(Vec::len))
+        + list(f.kinds.as_ref().map(Vec::len))
+        + location
+        + 128
 }
 
 /// The findings as elements of the `findings` array, each after its
