@@ -2,15 +2,15 @@
 //! without a contract chain, and lints a careful privacy officer wants.
 //! Findings are data; rendering them is the caller's business.
 
+mod draft;
 mod render;
+mod rules;
 
 use serde::Serialize;
 
 pub use render::{render_human, render_json, render_junit, render_sarif};
 
-use crate::model::{
-    CategoryIdx, Diagnostic, Kind, LoadError, Location, Model, Role, Severity, SystemIdx,
-};
+use crate::model::{Diagnostic, Kind, LoadError, Location, Severity};
 use crate::reach::{Evaluation, Reach};
 
 /// One finding, in the JSON shape of SPEC §4.
@@ -161,44 +161,25 @@ pub fn load_findings(error: &LoadError) -> Vec<Finding> {
 
 /// Checks an evaluated model. `reach` is the evaluation's matrix.
 pub fn check(evaluation: &Evaluation, reach: &[Reach]) -> Vec<Finding> {
-    let mut findings = Vec::new();
-    policies(evaluation, reach, &mut findings);
-    undisclosed(evaluation, reach, &mut findings);
-    uncontracted(evaluation, &mut findings);
-    lints(evaluation, &mut findings);
-    sort(&mut findings);
-    findings
-}
-
-fn sort(findings: &mut Vec<Finding>) {
-    // Sorting indices, not findings: a stable sort moves each element many
-    // times, and a finding is a few hundred bytes.
-    #[allow(clippy::type_complexity)]
-    fn key(
-        f: &Finding,
-    ) -> (
-        Severity,
-        &String,
-        &Option<String>,
-        &Option<String>,
-        &Option<String>,
-        &Option<FindingLocation>,
-        &String,
-    ) {
-        (
-            f.severity,
-            &f.rule,
-            &f.country,
-            &f.category,
-            &f.org,
-            &f.location,
-            &f.message,
-        )
-    }
-    let mut order: Vec<u32> = (0..findings.len() as u32).collect();
-    order.sort_by(|&a, &b| key(&findings[a as usize]).cmp(&key(&findings[b as usize])));
-    let mut slots: Vec<Option<Finding>> = std::mem::take(findings).into_iter().map(Some).collect();
-    findings.extend(order.into_iter().filter_map(|i| slots[i as usize].take()));
+    // The lints read only the evaluation: they are drafted on a second
+    // thread while the other rules are. The drafts are joined in the order
+    // the rules have always run in, which the sort keeps on a full tie.
+    let drafts = std::thread::scope(|scope| {
+        let lints = scope.spawn(|| rules::lints(evaluation));
+        let mut drafts = Vec::new();
+        rules::policies(evaluation, reach, &mut drafts);
+        rules::undisclosed(evaluation, reach, &mut drafts);
+        rules::uncontracted(evaluation, &mut drafts);
+        drafts.append(
+            &mut lints
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+        );
+        drafts
+    });
+    let writer = draft::Writer::new(evaluation.model(), evaluation.date());
+    let order = writer.sort(&drafts);
+    writer.write(&drafts, &order)
 }
 
 impl PartialOrd for FindingLocation {
@@ -209,268 +190,6 @@ impl PartialOrd for FindingLocation {
 impl Ord for FindingLocation {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
         (&self.file, self.line, self.column).cmp(&(&other.file, other.line, other.column))
-    }
-}
-
-fn country_label(
-    model: &Model,
-    evaluation: &Evaluation,
-    code: crate::model::CountryCode,
-) -> String {
-    let info = model.country_info(code, evaluation.date());
-    format!("{} ({code})", info.name)
-}
-
-fn category_label(model: &Model, c: CategoryIdx) -> String {
-    let category = model.category(c);
-    format!("{} ({})", category.name, category.id)
-}
-
-fn policies(evaluation: &Evaluation, reach: &[Reach], out: &mut Vec<Finding>) {
-    let model = evaluation.model();
-    for policy in model
-        .policies
-        .iter()
-        .filter(|p| p.window.applies(evaluation.date()))
-    {
-        for r in reach {
-            if !policy.categories.contains(r.category) || !policy.rule.denies(r.country) {
-                continue;
-            }
-            let kinds: Vec<Kind> = r
-                .kinds
-                .iter()
-                .copied()
-                .filter(|k| policy.kinds.is_empty() || policy.kinds.contains(k))
-                .collect();
-            let Some(&first) = kinds.first() else {
-                continue;
-            };
-            let path = if first == r.kinds[0] {
-                r.path.clone()
-            } else {
-                evaluation
-                    .witness(r.country, r.category, first)
-                    .unwrap_or_default()
-            };
-            let what = policy
-                .message
-                .clone()
-                .unwrap_or_else(|| format!("policy {} is violated", policy.id));
-            let mut f = Finding::new(
-                policy.id.clone(),
-                policy.severity,
-                format!(
-                    "{what}: {} reaches {} ({})",
-                    country_label(model, evaluation, r.country),
-                    category_label(model, r.category),
-                    kinds
-                        .iter()
-                        .map(|k| k.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            )
-            .at(policy.meta.location.as_ref());
-            f.country = Some(r.country.to_string());
-            f.category = Some(model.category(r.category).id.clone());
-            f.kinds = Some(kinds);
-            f.path = Some(path.render(model));
-            f.help = Some(
-                "end or restrict the path shown, or change the policy if the reach is intended"
-                    .into(),
-            );
-            out.push(f);
-        }
-    }
-}
-
-fn undisclosed(evaluation: &Evaluation, reach: &[Reach], out: &mut Vec<Finding>) {
-    let model = evaluation.model();
-    let Some(disclosed) = &model.info.disclosed_countries else {
-        return;
-    };
-    let home = model.info.home;
-    for group in reach.chunk_by(|a, b| a.country == b.country) {
-        let country = group[0].country;
-        if country == home || disclosed.contains(&country) {
-            continue;
-        }
-        let names: Vec<&str> = group
-            .iter()
-            .map(|r| model.category(r.category).id.as_str())
-            .collect();
-        let shown = names.iter().take(5).copied().collect::<Vec<_>>().join(", ");
-        let more = if names.len() > 5 {
-            format!(" and {} more", names.len() - 5)
-        } else {
-            String::new()
-        };
-        let mut f = Finding::new(
-            "undisclosed-country",
-            Severity::Error,
-            format!(
-                "{} reaches {} categor{} ({shown}{more}) but is not named in disclosed_countries",
-                country_label(model, evaluation, country),
-                names.len(),
-                if names.len() == 1 { "y" } else { "ies" }
-            ),
-        )
-        .at(model.info.meta.location.as_ref());
-        f.country = Some(country.to_string());
-        f.category = Some(names[0].to_string());
-        f.kinds = Some(group[0].kinds.clone());
-        f.path = Some(group[0].path.render(model));
-        f.help = Some(format!(
-            "add \"{country}\" to disclosed_countries once the public disclosure names it"
-        ));
-        out.push(f);
-    }
-}
-
-fn uncontracted(evaluation: &Evaluation, out: &mut Vec<Finding>) {
-    let model = evaluation.model();
-    let chains = evaluation.contract_chains();
-    for &a in evaluation.active_accesses() {
-        let access = &model.accesses[a];
-        let org = model.organisation(access.who);
-        if org.role == Role::Controller || chains[access.who.0 as usize].is_some() {
-            continue;
-        }
-        let mut f = Finding::new(
-            "uncontracted-access",
-            Severity::Error,
-            format!(
-                "{} ({}) can access {} but no contract or parent link connects it to a controller",
-                org.name,
-                org.id,
-                model.system(access.to).name
-            ),
-        )
-        .at(access.meta.location.as_ref());
-        f.org = Some(org.id.clone());
-        f.country = Some(access.from_country.to_string());
-        f.path = Some(vec![
-            format!("org:{}", org.id),
-            format!("system:{}", model.system(access.to).id),
-        ]);
-        f.help = Some(format!(
-            "record the [[contract]] under which \"{}\" works, or end the access",
-            org.id
-        ));
-        out.push(f);
-    }
-}
-
-fn lints(evaluation: &Evaluation, out: &mut Vec<Finding>) {
-    let model = evaluation.model();
-    let mut receives = vec![false; model.systems.len()];
-    for f in evaluation.active_flows() {
-        receives[model.flows[f].to.0 as usize] = true;
-    }
-    for (i, s) in model.systems.iter().enumerate() {
-        let idx = SystemIdx(i as u32);
-        if evaluation.system_active(idx) && s.holds.is_clear() && !receives[i] {
-            out.push(
-                Finding::new(
-                    "idle-system",
-                    Severity::Warning,
-                    format!(
-                        "system {} ({}) holds nothing and receives nothing",
-                        s.name, s.id
-                    ),
-                )
-                .at(s.meta.location.as_ref()),
-            );
-        }
-    }
-    for &a in evaluation.active_accesses() {
-        let access = &model.accesses[a];
-        if access.categories.is_some() && evaluation.access_reads(a).is_clear() {
-            let org = model.organisation(access.who);
-            let mut f = Finding::new(
-                "access-reads-nothing",
-                Severity::Warning,
-                format!(
-                    "{} ({}) has access to {} for categories the system does not hold on {}",
-                    org.name,
-                    org.id,
-                    model.system(access.to).id,
-                    evaluation.date()
-                ),
-            )
-            .at(access.meta.location.as_ref());
-            f.org = Some(org.id.clone());
-            out.push(f);
-        }
-    }
-    let mut named = crate::model::CategorySet::empty(model.categories.len());
-    let mut mark = |list: &[CategoryIdx]| {
-        for &c in list {
-            named.insert(c);
-        }
-    };
-    model.systems.iter().for_each(|s| mark(&s.holds_named));
-    model.flows.iter().for_each(|f| mark(&f.categories_named));
-    model
-        .accesses
-        .iter()
-        .for_each(|a| mark(&a.categories_named));
-    model
-        .contracts
-        .iter()
-        .for_each(|c| mark(&c.categories_named));
-    model
-        .policies
-        .iter()
-        .for_each(|p| mark(&p.categories_named));
-    let named_list: Vec<CategoryIdx> = named.iter().collect();
-    let covered = model.category_set(&named_list);
-    for (i, c) in model.categories.iter().enumerate() {
-        let idx = CategoryIdx(i as u32);
-        // Used when it, a descendant or an ancestor is named.
-        let used = model.subtree(idx).iter().any(|d| named.contains(d)) || covered.contains(idx);
-        if !used {
-            out.push(
-                Finding::new(
-                    "unused-category",
-                    Severity::Info,
-                    format!("category {} ({}) is never named", c.name, c.id),
-                )
-                .at(c.meta.location.as_ref()),
-            );
-        }
-    }
-    let mut referenced = vec![false; model.organisations.len()];
-    for s in &model.systems {
-        referenced[s.operator.0 as usize] = true;
-    }
-    for a in &model.accesses {
-        referenced[a.who.0 as usize] = true;
-    }
-    for c in &model.contracts {
-        referenced[c.from.0 as usize] = true;
-        referenced[c.to.0 as usize] = true;
-    }
-    for o in &model.organisations {
-        if let Some(p) = o.parent {
-            referenced[p.0 as usize] = true;
-        }
-    }
-    for (i, o) in model.organisations.iter().enumerate() {
-        if !referenced[i] && o.role != Role::Controller {
-            let mut f = Finding::new(
-                "unreferenced-organisation",
-                Severity::Info,
-                format!(
-                    "organisation {} ({}) is referenced by nothing",
-                    o.name, o.id
-                ),
-            )
-            .at(o.meta.location.as_ref());
-            f.org = Some(o.id.clone());
-            out.push(f);
-        }
     }
 }
 
