@@ -360,8 +360,8 @@ fn file_ranks(drafts: &[Draft]) -> Vec<u32> {
     // A model has few files, each shared by the locations in it, and drafts
     // come in runs from one file: files are told apart by address, the
     // previous one tried first, and each is named once.
-    let mut ids: hashbrown::HashMap<*const Path, u32, FixedState> =
-        hashbrown::HashMap::with_hasher(FixedState::default());
+    let mut ids: std::collections::HashMap<*const Path, u32, FixedState> =
+        std::collections::HashMap::with_hasher(FixedState::default());
     let mut files: Vec<&Path> = Vec::new();
     let mut previous: Option<(&Path, u32)> = None;
     let file_ids: Vec<Option<u32>> = drafts
@@ -394,8 +394,8 @@ fn file_ranks(drafts: &[Draft]) -> Vec<u32> {
 fn ranks<'a>(values: impl Iterator<Item = Option<&'a str>>) -> Vec<u32> {
     // Values come in runs (one rule's findings together), so the previous
     // value is tried before the table.
-    let mut seen: hashbrown::HashMap<&str, u32, FixedState> =
-        hashbrown::HashMap::with_hasher(FixedState::default());
+    let mut seen: std::collections::HashMap<&str, u32, FixedState> =
+        std::collections::HashMap::with_hasher(FixedState::default());
     let mut distinct: Vec<&str> = Vec::new();
     let mut previous: Option<(&str, u32)> = None;
     let mut ids: Vec<u32> = values
