@@ -6,8 +6,9 @@
 //! cargo run --release --example phases -- /tmp/synth-1000000 [ROUNDS]
 //! ```
 //!
-//! `check` and its JSON are timed `ROUNDS` times (default 1) and the fastest
-//! round is printed: on a shared machine the minimum is the steadiest number.
+//! `check`, its JSON and then its other formats are timed `ROUNDS` times
+//! (default 1) and the fastest round is printed: on a shared machine the
+//! minimum is the steadiest number.
 
 use std::time::{Duration, Instant};
 
@@ -82,4 +83,22 @@ fn main() {
         (findings, bytes) = (found.len(), json.len());
     }
     println!("check {check:.2?}  render {render:.2?}  ({findings} findings, {bytes} bytes)");
+    let found = reachmap::check::check(&evaluation, &reach);
+    let rules = reachmap::check::rules_run(&evaluation);
+    let (mut human, mut sarif, mut junit) = (Duration::MAX, Duration::MAX, Duration::MAX);
+    for _ in 0..rounds {
+        let t = Instant::now();
+        let text = reachmap::check::render_human(&found);
+        human = human.min(t.elapsed());
+        drop(text);
+        let t = Instant::now();
+        let text = reachmap::check::render_sarif(&found, &[]);
+        sarif = sarif.min(t.elapsed());
+        drop(text);
+        let t = Instant::now();
+        let text = reachmap::check::render_junit(&found, &rules);
+        junit = junit.min(t.elapsed());
+        drop(text);
+    }
+    println!("check as human {human:.2?}  sarif {sarif:.2?}  junit {junit:.2?}");
 }
