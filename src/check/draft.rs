@@ -11,7 +11,7 @@ use std::path::Path;
 
 use foldhash::fast::FixedState;
 
-use super::{Finding, FindingLocation};
+use super::{Finding, FindingLocation, side_by_side};
 use crate::model::{
     CategoryIdx, CountryCode, Date, Kind, Location, Model, OrgIdx, Severity, SystemIdx,
 };
@@ -224,11 +224,10 @@ impl<'m> Writer<'m> {
         };
         // Two halves sorted side by side, then merged.
         let (left, right) = keys.split_at_mut(drafts.len() / 2);
-        std::thread::scope(|scope| {
-            let sorted = scope.spawn(|| left.sort_unstable_by(order));
-            right.sort_unstable_by(order);
-            join(sorted);
-        });
+        side_by_side(
+            || left.sort_unstable_by(order),
+            || right.sort_unstable_by(order),
+        );
         let (left, right) = keys.split_at(drafts.len() / 2);
         let (mut i, mut j) = (0, 0);
         let mut merged = Vec::with_capacity(drafts.len());
@@ -249,11 +248,10 @@ impl<'m> Writer<'m> {
     /// side.
     pub fn write(&self, drafts: &[Draft<'m>], order: &[u32]) -> Vec<Finding> {
         let (first, second) = order.split_at(balance(drafts, order));
-        let (mut findings, mut rest) = std::thread::scope(|scope| {
-            let rest = scope.spawn(|| self.write_part(drafts, second, second.len()));
-            let findings = self.write_part(drafts, first, order.len());
-            (findings, join(rest))
-        });
+        let (mut rest, mut findings) = side_by_side(
+            || self.write_part(drafts, second, second.len()),
+            || self.write_part(drafts, first, order.len()),
+        );
         findings.append(&mut rest);
         findings
     }
@@ -304,12 +302,6 @@ fn balance(drafts: &[Draft], order: &[u32]) -> usize {
             2 * sum > total
         })
         .unwrap_or(order.len())
-}
-
-fn join<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
-    handle
-        .join()
-        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
 /// The fields a finding sorts by, the message aside, as small numbers:

@@ -9,7 +9,7 @@ mod json;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use super::{Finding, RULES, RuleRun};
+use super::{Finding, RULES, RuleRun, side_by_side};
 use crate::model::Severity;
 use crate::report::escape::{self, text};
 
@@ -37,16 +37,14 @@ fn in_halves<T: Sync>(
     // Room for what the caller writes after.
     let mut out = String::with_capacity(prefix.len() + total + 4096);
     out.push_str(prefix);
-    let rest = std::thread::scope(|scope| {
-        let rest = scope.spawn(|| {
+    let (rest, ()) = side_by_side(
+        || {
             let mut rest = String::with_capacity(second_size);
             write(&mut rest, second, first.is_empty());
             rest
-        });
-        write(&mut out, first, true);
-        rest.join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-    });
+        },
+        || write(&mut out, first, true),
+    );
     out.push_str(&rest);
     out
 }
