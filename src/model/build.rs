@@ -1083,6 +1083,21 @@ impl<T> Rows<T> {
     }
 }
 
+impl<T> Rows<T> {
+    /// Reports every id written again after its first entry (`entry`: an
+    /// item's id and location).
+    fn unique<'a>(
+        &'a self,
+        b: &mut Builder,
+        entry: impl Fn(&'a T) -> (Option<&'a str>, Option<&'a Location>),
+        key: Key,
+        what: &'static str,
+    ) {
+        let ids = ids_at(&self.ids, |i| entry(&self.items[i]));
+        report_duplicates(b, &ids, key, what);
+    }
+}
+
 impl<T: Send> Collect for Rows<T> {
     fn append_later(&mut self, mut later: Self) {
         let offset = self.items.len();
@@ -1312,6 +1327,19 @@ struct Built<T> {
     location: Location,
     /// Diagnostics of resolving its references, reported only if it is kept.
     deferred: Vec<Diagnostic>,
+}
+
+impl<T> Built<T> {
+    fn new(e: &Entry, key_pos: Pos, value: T, deferred: Vec<Diagnostic>) -> Built<T> {
+        Built {
+            value,
+            index: e.index,
+            pos: e.pos,
+            key_pos,
+            location: e.location.clone(),
+            deferred,
+        }
+    }
 }
 
 /// Sorts entries by id and reports duplicates, naming both places; the first
@@ -1599,14 +1627,7 @@ pub(super) fn build(mut sources: Sources) -> Result<Model, LoadError> {
             },
             meta: e.meta(),
         };
-        built.push(Built {
-            value,
-            index: e.index,
-            pos: e.pos,
-            key_pos,
-            location: e.location.clone(),
-            deferred: Vec::new(),
-        });
+        built.push(Built::new(e, key_pos, value, Vec::new()));
     });
     let cats = keep_first(
         &mut b,
@@ -1697,14 +1718,7 @@ pub(super) fn build(mut sources: Sources) -> Result<Model, LoadError> {
             .str(k!(Organisation, "parent"))
             .zip(e.pos_of(k!(Organisation, "parent")))
             .map(|(name, pos)| (name.to_string(), pos));
-        built.push(Built {
-            value: (value, parent),
-            index: e.index,
-            pos: e.pos,
-            key_pos,
-            location: e.location.clone(),
-            deferred: b.take_since(mark),
-        });
+        built.push(Built::new(e, key_pos, (value, parent), b.take_since(mark)));
     });
     let orgs = keep_first(
         &mut b,
@@ -1769,14 +1783,7 @@ pub(super) fn build(mut sources: Sources) -> Result<Model, LoadError> {
             window: e.window(),
             meta: e.meta(),
         };
-        built.push(Built {
-            value,
-            index: e.index,
-            pos: e.pos,
-            key_pos,
-            location: e.location.clone(),
-            deferred: b.take_since(mark),
-        });
+        built.push(Built::new(e, key_pos, value, b.take_since(mark)));
     });
     let systems: Vec<System> = keep_first(
         &mut b,
@@ -1830,14 +1837,7 @@ pub(super) fn build(mut sources: Sources) -> Result<Model, LoadError> {
         };
         let mark = b.diagnostics.len();
         let value = policy(b, &cat_index, &subtrees, e);
-        built.push(Built {
-            value,
-            index: e.index,
-            pos: e.pos,
-            key_pos,
-            location: e.location.clone(),
-            deferred: b.take_since(mark),
-        });
+        built.push(Built::new(e, key_pos, value, b.take_since(mark)));
     });
     let policies: Vec<Policy> = keep_first(
         &mut b,
@@ -1926,13 +1926,13 @@ fn flows<'s>(b: &mut Builder<'s>, part: Part<'s>, refs: &Refs) -> Vec<Flow> {
         };
         flows.push(flow, id);
     });
-    let Rows { items: flows, ids } = flows;
-    let ids = ids_at(&ids, |i| {
-        (flows[i].id.as_deref(), flows[i].meta.location.as_ref())
-    });
-    report_duplicates(b, &ids, k!(Flow, "id"), "flow");
-    drop(ids);
-    flows
+    flows.unique(
+        b,
+        |f| (f.id.as_deref(), f.meta.location.as_ref()),
+        k!(Flow, "id"),
+        "flow",
+    );
+    flows.items
 }
 
 fn accesses<'s>(b: &mut Builder<'s>, part: Part<'s>, refs: &Refs) -> Vec<Access> {
@@ -1974,19 +1974,13 @@ fn accesses<'s>(b: &mut Builder<'s>, part: Part<'s>, refs: &Refs) -> Vec<Access>
         };
         accesses.push(access, id);
     });
-    let Rows {
-        items: accesses,
-        ids,
-    } = accesses;
-    let ids = ids_at(&ids, |i| {
-        (
-            accesses[i].id.as_deref(),
-            accesses[i].meta.location.as_ref(),
-        )
-    });
-    report_duplicates(b, &ids, k!(Access, "id"), "access");
-    drop(ids);
-    accesses
+    accesses.unique(
+        b,
+        |x| (x.id.as_deref(), x.meta.location.as_ref()),
+        k!(Access, "id"),
+        "access",
+    );
+    accesses.items
 }
 
 fn contracts<'s>(b: &mut Builder<'s>, part: Part<'s>, refs: &Refs) -> Vec<Contract> {
@@ -2019,19 +2013,13 @@ fn contracts<'s>(b: &mut Builder<'s>, part: Part<'s>, refs: &Refs) -> Vec<Contra
         };
         contracts.push(contract, id);
     });
-    let Rows {
-        items: contracts,
-        ids,
-    } = contracts;
-    let ids = ids_at(&ids, |i| {
-        (
-            contracts[i].id.as_deref(),
-            contracts[i].meta.location.as_ref(),
-        )
-    });
-    report_duplicates(b, &ids, k!(Contract, "id"), "contract");
-    drop(ids);
-    contracts
+    contracts.unique(
+        b,
+        |x| (x.id.as_deref(), x.meta.location.as_ref()),
+        k!(Contract, "id"),
+        "contract",
+    );
+    contracts.items
 }
 
 /// The ids of entries kept in reading order, with where they were written.

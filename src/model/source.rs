@@ -829,27 +829,21 @@ pub fn csv_split(text: &str, body: usize, min_bytes: usize) -> Option<usize> {
 
 /// How many rows of a quote-free stretch of a CSV table [`read_csv_rows`]
 /// hands to its sink: the records that are not blank and have one cell per
-/// column. Line breaks are `\r`, `\n` or both, and empty lines are no
-/// records, as for the csv reader.
+/// column, found as it finds them.
 pub fn csv_rows_in(text: &str, rows: std::ops::Range<usize>, columns: usize) -> usize {
-    let bytes = text.as_bytes();
-    let (mut at, end) = (rows.start, rows.end);
     let mut count = 0;
-    while at < end {
-        let stop = memchr::memchr2(b'\r', b'\n', &bytes[at..end]).map_or(end, |i| at + i);
-        let line = &bytes[at..stop];
-        // Most rows start with a character that is not blank: no need to
-        // look at their cells one by one.
-        let blank = || match line.first() {
-            Some(b) if !b.is_ascii_whitespace() && *b != b',' && b.is_ascii() => false,
-            _ => text[at..stop].split(',').all(|cell| cell.trim().is_empty()),
-        };
-        if !line.is_empty() && memchr::memchr_iter(b',', line).count() + 1 == columns && !blank() {
-            count += 1;
-        }
-        at = stop + 1;
-    }
+    let mut cells = Vec::with_capacity(columns);
+    for_each_plain_record(text, rows, 0, |_, _, record| {
+        cells.clear();
+        split_cells(record, &mut cells);
+        count += usize::from(cells.len() == columns && !blank(&cells));
+    });
     count
+}
+
+/// Whether every cell of a row is blank: such a row is skipped.
+fn blank(cells: &[&str]) -> bool {
+    cells.iter().all(|cell| trim_cell(cell).is_empty())
 }
 
 /// A cell without the whitespace around it, as `str::trim` gives it, but
@@ -897,7 +891,7 @@ pub fn read_csv_rows(
             progress.advance((start - reported) as u64);
             reported = start;
         }
-        if cells.iter().all(|cell| trim_cell(cell).is_empty()) {
+        if blank(cells) {
             return;
         }
         if cells.len() != columns {
