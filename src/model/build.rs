@@ -117,6 +117,25 @@ const COMMON: [Common; 9] = {
     out
 };
 
+/// Each section's required keys, bit `i` for key `i`.
+const REQUIRED: [u32; 9] = {
+    let mut out = [0; 9];
+    let mut i = 0;
+    while i < Section::ALL.len() {
+        let s = Section::ALL[i];
+        let fields = s.fields();
+        let mut k = 0;
+        while k < fields.len() {
+            if fields[k].required {
+                out[s as usize] |= 1 << k;
+            }
+            k += 1;
+        }
+        i += 1;
+    }
+    out
+};
+
 /// The most keys a section declares; an entry keeps one slot per key (and
 /// one bit of `Entry::written`).
 const MAX_FIELDS: usize = 16;
@@ -170,16 +189,94 @@ impl std::fmt::Display for Label<'_> {
     }
 }
 
-/// One entry's checked keys, one slot per key of its section.
+/// One entry's keys, one slot per key of its section.
 struct Entry<'a> {
     section: Section,
     index: Option<usize>,
     pos: Pos,
     location: Location,
-    values: [Option<(Value<'a>, Pos)>; MAX_FIELDS],
+    values: Values<'a>,
     /// Keys written, valid or not (bit `i` for key `i`): a key with a bad
     /// value is reported for its value, not a second time as missing.
     written: u32,
+}
+
+/// Where an entry's values are.
+// An entry lives on the stack while its row is read: boxing the slots would
+// cost an allocation per checked entry to save stack space nobody needs.
+#[allow(clippy::large_enum_variant)]
+enum Values<'a> {
+    /// Checked one by one: TOML entries, and CSV rows with a problem.
+    Checked([Option<(Value<'a>, Pos)>; MAX_FIELDS]),
+    /// A CSV row whose every cell passed [`quick_cell`]: read in place, as
+    /// the checked slots would hold it.
+    Cells(Row<'a>),
+}
+
+/// A CSV row's cells and the column of each key.
+#[derive(Clone, Copy)]
+struct Row<'a> {
+    cells: &'a [&'a str],
+    columns: &'a [Option<usize>; MAX_FIELDS],
+    file: u32,
+    start: usize,
+    /// `since` and `until`, parsed when the cells were checked.
+    window: Window,
+}
+
+impl<'a> Row<'a> {
+    /// The trimmed cell of key `index`, if it is not empty, and its place.
+    fn cell(&self, index: usize) -> Option<(&'a str, Pos)> {
+        let column = self.columns[index]?;
+        let cell = source::trim_cell(self.cells[column]);
+        (!cell.is_empty()).then(|| (cell, Pos::cell(self.file, self.start, column)))
+    }
+}
+
+/// Whether a trimmed, non-empty CSV cell passes [`Builder::check_value`]
+/// without a diagnostic: only then is its row read in place.
+fn quick_cell(spec: &Field, cell: &str) -> bool {
+    match spec.ty {
+        FieldType::Text => true,
+        FieldType::Id => super::limits::id_problem(spec.name, cell).is_none(),
+        FieldType::Country => CountryCode::parse(cell).is_some(),
+        FieldType::Choice(words) => words.contains(&cell),
+        FieldType::Date => parse_date(cell).is_some(),
+        FieldType::Bool => matches!(cell, "true" | "false"),
+        FieldType::Count => cell.parse::<i64>().is_ok_and(|n| n >= 0),
+        // Too long to be sure the count is under the limit: checked.
+        _ if cell.len() > 2 * super::limits::MAX_LIST_ITEMS => false,
+        FieldType::CountryList => list_items(cell).all(|c| CountryCode::parse(c).is_some()),
+        FieldType::ChoiceList(words) => list_items(cell).all(|c| words.contains(&c)),
+        FieldType::IdList | FieldType::TextList => true,
+    }
+}
+
+/// The items of a list written in one CSV cell, separated by `;`.
+fn list_items(cell: &str) -> impl Iterator<Item = &str> {
+    cell.split(';')
+        .map(source::trim_cell)
+        .filter(|s| !s.is_empty())
+}
+
+/// A list key's items with their places.
+enum Items<'v, 'a> {
+    Checked(std::slice::Iter<'v, (Cow<'a, str>, Pos)>),
+    /// Every item of a cell is at the cell's place.
+    Cell(std::str::Split<'a, char>, Pos),
+}
+
+impl<'v, 'a: 'v> Iterator for Items<'v, 'a> {
+    type Item = (&'v str, Pos);
+    fn next(&mut self) -> Option<(&'v str, Pos)> {
+        match self {
+            Items::Checked(items) => items.next().map(|(s, p)| (&**s, *p)),
+            Items::Cell(items, pos) => items
+                .map(source::trim_cell)
+                .find(|s| !s.is_empty())
+                .map(|s| (s, *pos)),
+        }
+    }
 }
 
 impl<'a> Entry<'a> {
@@ -189,52 +286,109 @@ impl<'a> Entry<'a> {
             index,
             pos,
             location,
-            values: [const { None }; MAX_FIELDS],
+            values: Values::Checked([const { None }; MAX_FIELDS]),
             written: 0,
         }
     }
-    fn slot(&self, index: Option<usize>) -> Option<&(Value<'a>, Pos)> {
-        self.values[index?].as_ref()
+    /// The text of key `index` if its type is held as text.
+    fn str_at(&self, index: Option<usize>) -> Option<&str> {
+        let index = index?;
+        match &self.values {
+            Values::Checked(slots) => match &slots[index] {
+                Some((Value::Text(t), _)) => Some(t),
+                _ => None,
+            },
+            Values::Cells(row) => match self.section.fields()[index].ty {
+                FieldType::Text | FieldType::Id | FieldType::Country | FieldType::Choice(_) => {
+                    row.cell(index).map(|(cell, _)| cell)
+                }
+                _ => None,
+            },
+        }
     }
-    fn get(&self, key: Key) -> Option<&Value<'a>> {
-        debug_assert_eq!(key.section, self.section);
-        self.slot(Some(key.index)).map(|(v, _)| v)
+    fn date_at(&self, index: Option<usize>) -> Option<Date> {
+        let index = index?;
+        match &self.values {
+            Values::Checked(slots) => match &slots[index] {
+                Some((Value::Date(d), _)) => Some(*d),
+                _ => None,
+            },
+            Values::Cells(row) => match self.section.fields()[index].ty {
+                FieldType::Date => parse_date(row.cell(index)?.0),
+                _ => None,
+            },
+        }
+    }
+    fn pos_at(&self, index: Option<usize>) -> Option<Pos> {
+        let index = index?;
+        match &self.values {
+            Values::Checked(slots) => slots[index].as_ref().map(|(_, p)| *p),
+            Values::Cells(row) => row.cell(index).map(|(_, p)| p),
+        }
     }
     fn str(&self, key: Key) -> Option<&str> {
-        match self.get(key) {
-            Some(Value::Text(t)) => Some(t),
-            _ => None,
-        }
+        debug_assert_eq!(key.section, self.section);
+        self.str_at(Some(key.index))
     }
     fn text(&self, key: Key) -> Option<String> {
         self.str(key).map(str::to_string)
     }
-    fn list(&self, key: Key) -> Option<&[(Cow<'a, str>, Pos)]> {
-        match self.get(key) {
-            Some(Value::List(l)) => Some(l),
-            _ => None,
+    /// Whether the key holds a valid value.
+    fn has(&self, key: Key) -> bool {
+        self.pos_of(key).is_some()
+    }
+    fn list(&self, key: Key) -> Option<Items<'_, 'a>> {
+        debug_assert_eq!(key.section, self.section);
+        match &self.values {
+            Values::Checked(slots) => match &slots[key.index] {
+                Some((Value::List(l), _)) => Some(Items::Checked(l.iter())),
+                _ => None,
+            },
+            Values::Cells(row) => match self.section.fields()[key.index].ty {
+                t if t.is_list() => {
+                    let (cell, pos) = row.cell(key.index)?;
+                    Some(Items::Cell(cell.split(';'), pos))
+                }
+                _ => None,
+            },
         }
     }
     fn bool(&self, key: Key) -> Option<bool> {
-        match self.get(key) {
-            Some(Value::Bool(b)) => Some(*b),
-            _ => None,
+        debug_assert_eq!(key.section, self.section);
+        match &self.values {
+            Values::Checked(slots) => match &slots[key.index] {
+                Some((Value::Bool(b), _)) => Some(*b),
+                _ => None,
+            },
+            Values::Cells(row) => match self.section.fields()[key.index].ty {
+                FieldType::Bool => row.cell(key.index).map(|(cell, _)| cell == "true"),
+                _ => None,
+            },
         }
     }
     fn count(&self, key: Key) -> Option<u64> {
-        match self.get(key) {
-            Some(Value::Count(n)) => Some(*n),
-            _ => None,
+        debug_assert_eq!(key.section, self.section);
+        match &self.values {
+            Values::Checked(slots) => match &slots[key.index] {
+                Some((Value::Count(n), _)) => Some(*n),
+                _ => None,
+            },
+            Values::Cells(row) => match self.section.fields()[key.index].ty {
+                FieldType::Count => {
+                    let n = row.cell(key.index)?.0.parse::<i64>().ok()?;
+                    u64::try_from(n).ok()
+                }
+                _ => None,
+            },
         }
     }
     fn date(&self, key: Key) -> Option<Date> {
-        match self.get(key) {
-            Some(Value::Date(d)) => Some(*d),
-            _ => None,
-        }
+        debug_assert_eq!(key.section, self.section);
+        self.date_at(Some(key.index))
     }
     fn pos_of(&self, key: Key) -> Option<Pos> {
-        self.slot(Some(key.index)).map(|(_, p)| *p)
+        debug_assert_eq!(key.section, self.section);
+        self.pos_at(Some(key.index))
     }
     fn label(&self) -> Label<'static> {
         Label {
@@ -247,31 +401,22 @@ impl<'a> Entry<'a> {
     fn key_label(&self, key: Key) -> Label<'static> {
         self.label().key(key.name)
     }
-    fn common_text(&self, index: Option<usize>) -> Option<String> {
-        match self.slot(index) {
-            Some((Value::Text(t), _)) => Some(t.to_string()),
-            _ => None,
-        }
-    }
-    fn common_date(&self, index: Option<usize>) -> Option<Date> {
-        match self.slot(index) {
-            Some((Value::Date(d), _)) => Some(*d),
-            _ => None,
-        }
-    }
     fn meta(&self) -> Meta {
         let common = COMMON[self.section as usize];
         Meta {
-            note: self.common_text(common.note),
-            source: self.common_text(common.source),
+            note: self.str_at(common.note).map(str::to_string),
+            source: self.str_at(common.source).map(str::to_string),
             location: Some(self.location.clone()),
         }
     }
     fn window(&self) -> Window {
+        if let Values::Cells(row) = &self.values {
+            return row.window;
+        }
         let common = COMMON[self.section as usize];
         Window {
-            since: self.common_date(common.since),
-            until: self.common_date(common.until),
+            since: self.date_at(common.since),
+            until: self.date_at(common.until),
         }
     }
 }
@@ -285,6 +430,12 @@ struct Builder<'s> {
     /// Per TOML file with a syntax error, the first line of the entry that
     /// holds it (see [`source::parse_toml`]).
     garbled: Vec<(u32, usize)>,
+    /// Whether CSV rows that pass [`quick_cell`] are read in place.
+    quick_rows: bool,
+    /// CSV tables of at least this many bytes of rows are read in two halves
+    /// on two threads; `usize::MAX` on a builder that already has a thread
+    /// of its own.
+    split_at: usize,
 }
 
 impl<'s> Builder<'s> {
@@ -297,6 +448,8 @@ impl<'s> Builder<'s> {
             countries: self.countries.clone(),
             had_syntax_errors: false,
             garbled: Vec::new(),
+            quick_rows: self.quick_rows,
+            split_at: self.split_at,
         }
     }
 
@@ -372,7 +525,10 @@ impl<'s> Builder<'s> {
         entry.written |= 1 << field;
         if let Some(value) = self.check_value(spec, value, pos, label) {
             // A repeated CSV column: the first cell counts.
-            let slot = &mut entry.values[field];
+            let Values::Checked(slots) = &mut entry.values else {
+                unreachable!("only an entry being checked takes values")
+            };
+            let slot = &mut slots[field];
             if slot.is_none() {
                 *slot = Some((value, pos));
             }
@@ -382,8 +538,9 @@ impl<'s> Builder<'s> {
     /// What every entry needs once its keys are checked: required keys, a window that can apply.
     fn finish_entry(&mut self, entry: &Entry) {
         let section = entry.section;
+        let missing = REQUIRED[section as usize] & !entry.written;
         for (i, spec) in section.fields().iter().enumerate() {
-            if spec.required && entry.written & (1 << i) == 0 {
+            if missing & (1 << i) != 0 {
                 self.error(
                     Diagnostic::new(
                         "missing-key",
@@ -403,8 +560,8 @@ impl<'s> Builder<'s> {
         if window.is_empty() {
             let until = COMMON[section as usize].until;
             let at = entry
-                .slot(until)
-                .map(|(_, p)| self.location(*p))
+                .pos_at(until)
+                .map(|p| self.location(p))
                 .unwrap_or_else(|| entry.location.clone());
             self.error(
                 Diagnostic::new(
@@ -719,15 +876,15 @@ impl<'s> Builder<'s> {
 
     fn countries(&mut self, entry: &Entry, key: Key) -> Option<Vec<CountryCode>> {
         let items = entry.list(key)?;
-        let mut out = Vec::with_capacity(items.len());
-        for (i, (text, pos)) in items.iter().enumerate() {
+        let mut out = Vec::new();
+        for (i, (text, pos)) in items.enumerate() {
             let Some(code) = CountryCode::parse(text) else {
                 continue;
             };
             if self.known_country(code) {
                 out.push(code);
             } else {
-                let location = self.location(*pos);
+                let location = self.location(pos);
                 self.unknown_country(text, location, entry.key_label(key).item(i));
             }
         }
@@ -1042,6 +1199,18 @@ thread_local! {
     static SPLIT_AT: std::cell::Cell<usize> = const { std::cell::Cell::new(SPLIT_MIN_BYTES) };
 }
 
+thread_local! {
+    /// Tests turn reading rows in place off, to compare with checking every cell.
+    static QUICK_ROWS: std::cell::Cell<bool> = const { std::cell::Cell::new(true) };
+}
+
+/// Whether CSV rows whose cells all pass [`quick_cell`] are read in place
+/// by models loaded on this thread (the default), or checked cell by cell.
+#[cfg(test)]
+pub(super) fn set_quick_rows(on: bool) {
+    QUICK_ROWS.with(|q| q.set(on));
+}
+
 /// Reads every model loaded on this thread with CSV tables of at least
 /// `bytes` bytes of rows split in two, so that tests can compare both ways.
 #[cfg(test)]
@@ -1072,7 +1241,7 @@ impl<T> Rows<T> {
     fn with_capacity(rows: usize) -> Rows<T> {
         Rows {
             items: Vec::with_capacity(rows),
-            ids: Vec::new(),
+            ids: Vec::with_capacity(rows),
         }
     }
     fn push(&mut self, item: T, id: Option<(Pos, Pos)>) {
@@ -1137,7 +1306,7 @@ where
     }
     let sources = b.sources;
     let progress = b.progress;
-    let min_bytes = SPLIT_AT.with(|s| s.get());
+    let min_bytes = b.split_at;
     for file in part.csv {
         let mut diagnostics = Vec::new();
         let header = match source::csv_header(sources, file, &mut diagnostics) {
@@ -1257,6 +1426,9 @@ struct Table<'b, 's, F> {
     path: Arc<Path>,
     /// The key each column holds; `None` for a column that is not read.
     columns: Vec<Option<usize>>,
+    /// The column of each key, when no key has two: then a row whose cells
+    /// all pass [`quick_cell`] is read in place.
+    keys: Option<[Option<usize>; MAX_FIELDS]>,
     count: usize,
     f: F,
 }
@@ -1272,6 +1444,7 @@ impl<'b, 's, F> Table<'b, 's, F> {
             file,
             path,
             columns: Vec::new(),
+            keys: None,
             count,
             f,
         }
@@ -1288,6 +1461,14 @@ where
             .zip(read)
             .map(|(name, &read)| position(self.section, name).filter(|_| read))
             .collect();
+        let mut keys = [None; MAX_FIELDS];
+        let mut repeated = false;
+        for (column, key) in self.columns.iter().enumerate() {
+            if let Some(key) = *key {
+                repeated |= keys[key].replace(column).is_some();
+            }
+        }
+        self.keys = (!repeated && self.b.quick_rows).then_some(keys);
     }
 
     fn row(&mut self, cells: &[&str], line: usize, start: usize) {
@@ -1299,6 +1480,25 @@ where
             column: None,
         };
         let pos = Pos::new(self.file, start);
+        if let Some(keys) = &self.keys
+            && let Some((written, window)) = self.quick(cells)
+        {
+            let row = Row {
+                cells,
+                columns: keys,
+                file: self.file,
+                start,
+                window,
+            };
+            let entry = Entry {
+                values: Values::Cells(row),
+                written,
+                ..Entry::new(self.section, index, pos, location)
+            };
+            self.b.finish_entry(&entry);
+            (self.f)(self.b, &entry);
+            return;
+        }
         let mut entry = Entry::new(self.section, index, pos, location);
         for (i, cell) in cells.iter().enumerate() {
             let cell = source::trim_cell(cell);
@@ -1317,10 +1517,42 @@ where
     }
 }
 
+impl<F> Table<'_, '_, F> {
+    /// The keys a row writes and its window, if every cell it fills passes
+    /// [`quick_cell`].
+    fn quick(&self, cells: &[&str]) -> Option<(u32, Window)> {
+        let fields = self.section.fields();
+        let common = COMMON[self.section as usize];
+        let mut written = 0;
+        let mut window = Window::default();
+        for (cell, key) in cells.iter().zip(&self.columns) {
+            let Some(key) = *key else { continue };
+            let cell = source::trim_cell(cell);
+            if cell.is_empty() {
+                continue;
+            }
+            let spec = &fields[key];
+            if spec.ty == FieldType::Date {
+                let date = Some(parse_date(cell)?);
+                if common.since == Some(key) {
+                    window.since = date;
+                } else if common.until == Some(key) {
+                    window.until = date;
+                }
+            } else if !quick_cell(spec, cell) {
+                return None;
+            }
+            written |= 1 << key;
+        }
+        Some((written, window))
+    }
+}
+
 /// An entry of a section whose ids are unique and sorted, built before the
 /// duplicates are known.
 struct Built<T> {
-    value: T,
+    /// Taken out when the entry is kept, which moves it only once.
+    value: Option<T>,
     index: Option<usize>,
     pos: Pos,
     key_pos: Pos,
@@ -1332,7 +1564,7 @@ struct Built<T> {
 impl<T> Built<T> {
     fn new(e: &Entry, key_pos: Pos, value: T, deferred: Vec<Diagnostic>) -> Built<T> {
         Built {
-            value,
+            value: Some(value),
             index: e.index,
             pos: e.pos,
             key_pos,
@@ -1344,39 +1576,44 @@ impl<T> Built<T> {
 
 /// Sorts entries by id and reports duplicates, naming both places; the first
 /// written wins and the others are dropped with their deferred diagnostics.
+/// Returns the values kept, sorted, and each one's entry number.
 fn keep_first<T>(
     b: &mut Builder,
-    entries: Vec<Built<T>>,
+    mut entries: Vec<Built<T>>,
     id: impl Fn(&T) -> &str,
     key: Key,
     what: &'static str,
-) -> Vec<Built<T>> {
+) -> (Vec<T>, Vec<Option<usize>>) {
     let sources = b.sources;
+    fn id_in<'e, T>(e: &'e Built<T>, id: &impl Fn(&T) -> &str) -> &'e str {
+        e.value.as_ref().map_or("", id)
+    }
     // Sorting small keys, not the entries themselves, keeps the moves cheap.
     let mut order: Vec<(u64, u32)> = entries
         .iter()
         .enumerate()
         // The first bytes as a number sort as the id does; ties fall back to the ids.
-        .map(|(i, e)| (head(id(&e.value).as_bytes()), i as u32))
+        .map(|(i, e)| (head(id_in(e, &id).as_bytes()), i as u32))
         .collect();
     order.sort_unstable_by(|x, y| {
         let (a, b) = (&entries[x.1 as usize], &entries[y.1 as usize]);
         x.0.cmp(&y.0)
-            .then_with(|| id(&a.value).cmp(id(&b.value)))
+            .then_with(|| id_in(a, &id).cmp(id_in(b, &id)))
             .then_with(|| sources.order(a.pos).cmp(&sources.order(b.pos)))
     });
-    let mut slots: Vec<Option<Built<T>>> = entries.into_iter().map(Some).collect();
-    let mut out: Vec<Built<T>> = Vec::with_capacity(slots.len());
+    let mut values: Vec<T> = Vec::with_capacity(entries.len());
+    let mut numbers = Vec::with_capacity(entries.len());
+    // The entry kept last, to compare the next with.
+    let mut last: Option<usize> = None;
     for (_, i) in order {
-        let Some(mut e) = slots[i as usize].take() else {
-            continue;
-        };
-        if let Some(first) = out.last()
-            && id(&first.value) == id(&e.value)
+        let e = &entries[i as usize];
+        if let (Some(first), Some(value)) = (last, values.last())
+            && id(value) == id_in(e, &id)
         {
+            let first = &entries[first];
             let d = duplicate(
                 what,
-                id(&e.value),
+                id_in(e, &id),
                 (&first.location, first.index),
                 (e.index, key),
                 sources.location(e.key_pos),
@@ -1384,10 +1621,13 @@ fn keep_first<T>(
             b.error(d);
             continue;
         }
+        let e = &mut entries[i as usize];
         b.diagnostics.append(&mut e.deferred);
-        out.push(e);
+        numbers.push(e.index);
+        values.extend(e.value.take());
+        last = Some(i as usize);
     }
-    out
+    (values, numbers)
 }
 
 /// A second entry with an id already declared at `first` (location, index).
@@ -1476,9 +1716,10 @@ fn report_duplicates(b: &mut Builder, ids: &[IdAt], key: Key, what: &'static str
 /// The named categories of a list key, resolved, sorted and deduplicated.
 fn category_list(b: &mut Builder, index: &Index, e: &Entry, key: Key) -> Option<Vec<CategoryIdx>> {
     let items = e.list(key)?;
-    let mut out: Vec<CategoryIdx> = Vec::with_capacity(items.len());
-    for (i, (id, pos)) in items.iter().enumerate() {
-        if let Some(c) = index.resolve(b, id, *pos, e.key_label(key).item(i)) {
+    // Most lists are short: room for a few without growing.
+    let mut out: Vec<CategoryIdx> = Vec::with_capacity(4);
+    for (i, (id, pos)) in items.enumerate() {
+        if let Some(c) = index.resolve(b, id, pos, e.key_label(key).item(i)) {
             out.push(CategoryIdx(c));
         }
     }
@@ -1523,6 +1764,8 @@ pub(super) fn build(mut sources: Sources) -> Result<Model, LoadError> {
         countries: Vec::new(),
         had_syntax_errors,
         garbled: Vec::new(),
+        quick_rows: QUICK_ROWS.with(|q| q.get()),
+        split_at: SPLIT_AT.with(|s| s.get()),
     };
     let mut input = Input::new(&mut b);
     let mut part = |section| input.take(sources, section);
@@ -1629,20 +1872,20 @@ pub(super) fn build(mut sources: Sources) -> Result<Model, LoadError> {
         };
         built.push(Built::new(e, key_pos, value, Vec::new()));
     });
-    let cats = keep_first(
+    let (categories, _) = keep_first(
         &mut b,
         built,
         |c: &Category| &c.id,
         k!(Category, "id"),
         "category",
     );
-    if cats.len() > MAX_CATEGORIES {
+    if categories.len() > MAX_CATEGORIES {
         b.error(
             Diagnostic::new(
                 "too-many-categories",
                 format!(
                     "the model declares {} categories; reachmap handles at most {MAX_CATEGORIES}",
-                    cats.len()
+                    categories.len()
                 ),
             )
             .at(beyond_limit)
@@ -1654,7 +1897,6 @@ pub(super) fn build(mut sources: Sources) -> Result<Model, LoadError> {
         }
         return Err(finish(b.diagnostics, sources));
     }
-    let categories: Vec<Category> = cats.into_iter().map(|c| c.value).collect();
     let cat_index = Index::new("category", categories.iter().map(|c| c.id.as_str()));
     let n = categories.len();
     let mut subtree: Vec<CategorySet> = (0..n)
@@ -1720,7 +1962,7 @@ pub(super) fn build(mut sources: Sources) -> Result<Model, LoadError> {
             .map(|(name, pos)| (name.to_string(), pos));
         built.push(Built::new(e, key_pos, (value, parent), b.take_since(mark)));
     });
-    let orgs = keep_first(
+    let (orgs, numbers) = keep_first(
         &mut b,
         built,
         |(o, _): &(Organisation, _)| &o.id,
@@ -1729,10 +1971,9 @@ pub(super) fn build(mut sources: Sources) -> Result<Model, LoadError> {
     );
     let mut organisations = Vec::with_capacity(orgs.len());
     let mut parents = Vec::with_capacity(orgs.len());
-    for o in orgs {
-        let (org, parent) = o.value;
+    for ((org, parent), index) in orgs.into_iter().zip(numbers) {
         organisations.push(org);
-        parents.push((parent, o.index));
+        parents.push((parent, index));
     }
     let org_index = Index::new("organisation", organisations.iter().map(|o| o.id.as_str()));
     // Each organisation's entry number and `parent` place, for a cycle's report.
@@ -1785,16 +2026,13 @@ pub(super) fn build(mut sources: Sources) -> Result<Model, LoadError> {
         };
         built.push(Built::new(e, key_pos, value, b.take_since(mark)));
     });
-    let systems: Vec<System> = keep_first(
+    let (systems, _) = keep_first(
         &mut b,
         built,
         |s: &System| &s.id,
         k!(System, "id"),
         "system",
-    )
-    .into_iter()
-    .map(|s| s.value)
-    .collect();
+    );
     let system_index = Index::new("system", systems.iter().map(|s| s.id.as_str()));
 
     // Flows, accesses and contracts only read what is built so far.
@@ -1810,10 +2048,40 @@ pub(super) fn build(mut sources: Sources) -> Result<Model, LoadError> {
         part(Section::Access),
         part(Section::Contract),
     );
-    // Each section reads its rows on two threads itself.
-    let flows = flows(&mut b, flow_part, &ctx);
-    let accesses = accesses(&mut b, access_part, &ctx);
-    let contracts = contracts(&mut b, contract_part, &ctx);
+    // Flows and accesses, when both are large, are read side by side, each
+    // whole on its own thread; otherwise each section splits its own rows.
+    let bytes = |part: &Part| -> usize {
+        part.csv
+            .iter()
+            .map(|&f| sources.files[f as usize].text.len())
+            .sum()
+    };
+    let side_by_side = b.split_at != usize::MAX
+        && bytes(&flow_part) >= b.split_at
+        && bytes(&access_part) >= b.split_at;
+    let (flows, accesses, contracts) = if side_by_side {
+        let ctx = &ctx;
+        let split_at = std::mem::replace(&mut b.split_at, usize::MAX);
+        let mut other = b.fork();
+        let read = std::thread::scope(|scope| {
+            let later = scope.spawn(move || (accesses(&mut other, access_part, ctx), other));
+            let flows = flows(&mut b, flow_part, ctx);
+            let contracts = contracts(&mut b, contract_part, ctx);
+            let (accesses, other) = later
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            // Diagnostics are sorted by place at the end: their order here is free.
+            b.absorb(other);
+            (flows, accesses, contracts)
+        });
+        b.split_at = split_at;
+        read
+    } else {
+        let flows = flows(&mut b, flow_part, &ctx);
+        let accesses = accesses(&mut b, access_part, &ctx);
+        let contracts = contracts(&mut b, contract_part, &ctx);
+        (flows, accesses, contracts)
+    };
 
     let countries: Vec<CountryEntry> = country_entries
         .iter()
@@ -1839,16 +2107,13 @@ pub(super) fn build(mut sources: Sources) -> Result<Model, LoadError> {
         let value = policy(b, &cat_index, &subtrees, e);
         built.push(Built::new(e, key_pos, value, b.take_since(mark)));
     });
-    let policies: Vec<Policy> = keep_first(
+    let (policies, _) = keep_first(
         &mut b,
         built,
         |p: &Policy| &p.id,
         k!(Policy, "id"),
         "policy",
-    )
-    .into_iter()
-    .map(|p| p.value)
-    .collect();
+    );
     drop(org_index);
     drop(system_index);
     drop(cat_index);
@@ -1943,9 +2208,9 @@ fn accesses<'s>(b: &mut Builder<'s>, part: Part<'s>, refs: &Refs) -> Vec<Access>
             .map(OrgIdx);
         let to = b.reference(refs.systems, e, k!(Access, "to")).unwrap_or(0);
         let named = category_list(b, refs.categories, e, k!(Access, "categories"));
-        let from_country = match e.get(k!(Access, "from_country")) {
-            Some(_) => b.country(e, k!(Access, "from_country")),
-            None => who.map(|w| refs.seats[w.0 as usize].country),
+        let from_country = match e.has(k!(Access, "from_country")) {
+            true => b.country(e, k!(Access, "from_country")),
+            false => who.map(|w| refs.seats[w.0 as usize].country),
         };
         let id = e.pos_of(k!(Access, "id")).map(|key_pos| (e.pos, key_pos));
         let access = Access {
@@ -1968,7 +2233,7 @@ fn accesses<'s>(b: &mut Builder<'s>, part: Part<'s>, refs: &Refs) -> Vec<Access>
             observed: e.text(k!(Access, "observed")),
             controls: e
                 .list(k!(Access, "controls"))
-                .map(|l| l.iter().map(|(s, _)| s.to_string()).collect())
+                .map(|l| l.map(|(s, _)| s.to_string()).collect())
                 .unwrap_or_default(),
             meta: e.meta(),
         };
@@ -2075,8 +2340,7 @@ fn policy(b: &mut Builder, cat_index: &Index, subtrees: &Subtrees, e: &Entry) ->
     let mut kinds: Vec<Kind> = e
         .list(k!(Policy, "kinds"))
         .map(|l| {
-            l.iter()
-                .filter_map(|(k, _)| Kind::ALL.into_iter().find(|x| x.as_str() == k))
+            l.filter_map(|(k, _)| Kind::ALL.into_iter().find(|x| x.as_str() == k))
                 .collect()
         })
         .unwrap_or_default();
@@ -2264,20 +2528,16 @@ mod tests {
                 "{table} splits"
             );
         }
+        // Flows and accesses are read side by side, each on its own thread.
         let [whole, split] = both_ways(dir.path());
         let (whole, split) = (whole.unwrap(), split.unwrap());
         assert!(whole.accesses.len() > 1000);
-        // Debug shows every field, file places and lines included, and the
-        // addresses of bit sets' storage, which differ.
-        let shown = |model: &Model| {
-            let text = format!("{model:?}");
-            let mut parts = text.split("data: 0x");
-            let mut out = parts.next().unwrap_or_default().to_string();
-            for part in parts {
-                out.push_str(part.trim_start_matches(|c: char| c.is_ascii_hexdigit()));
-            }
-            out
-        };
+        assert_eq!(shown(&whole), shown(&split));
+        // Without flows, the accesses are read in two halves.
+        std::fs::remove_file(dir.path().join("flows.csv")).unwrap();
+        let [whole, split] = both_ways(dir.path());
+        let (whole, split) = (whole.unwrap(), split.unwrap());
+        assert!(whole.flows.is_empty() && whole.accesses.len() > 1000);
         assert_eq!(shown(&whole), shown(&split));
     }
 
@@ -2341,5 +2601,123 @@ mod tests {
                 ("duplicate-id", Some("access[8].id"), 13),
             ]
         );
+    }
+
+    /// A model as text with the addresses of bit sets' storage taken out:
+    /// Debug shows every field, file places and lines included.
+    fn shown(model: &Model) -> String {
+        let text = format!("{model:?}");
+        let mut parts = text.split("data: 0x");
+        let mut out = parts.next().unwrap_or_default().to_string();
+        for part in parts {
+            out.push_str(part.trim_start_matches(|c: char| c.is_ascii_hexdigit()));
+        }
+        out
+    }
+
+    /// Cells for each kind of column: first the valid ones, then values with
+    /// each kind of problem the checks find, padded and empty ones. `#` is
+    /// an id of the row's own.
+    type Column<'a> = (&'a str, usize, &'a [&'a str]);
+    const IDS: &[&str] = &["#", " # ", "", "x\u{200b}y", "o1", "s1"];
+    const ORGS: &[&str] = &["o1", "o2", " o1 ", "", "o9"];
+    const SYSTEMS: &[&str] = &["s1", "s2", "s2 ", "", "s9"];
+    const COUNTRIES: &[&str] = &["JP", "KR", " CN", "jp", "XX", "J", ""];
+    const DATES: &[&str] = &["", "2021-01-01", "2022-06-30", "2021-02-30", "2021-1-1"];
+    const LISTS: &[&str] = &["g", "g.a;h", "g; ;h", " g.a ", "", ";", "h;zz"];
+    const TEXTS: &[&str] = &["text", " padded ", "", "名前", "a;b"];
+
+    /// A CSV table: a header, then rows whose cells are picked from each
+    /// column's values, valid ones `share` times in 100; `prefix` names the
+    /// rows' own ids.
+    fn table(prefix: &str, columns: &[Column], picks: &[Vec<usize>], share: usize) -> String {
+        let mut out = columns.iter().map(|c| c.0).collect::<Vec<_>>().join(",") + "\n";
+        for (n, row) in picks.iter().enumerate() {
+            let cells: Vec<String> = columns
+                .iter()
+                .zip(row)
+                .map(|(&(_, valid, values), &r)| {
+                    let i = if r < share {
+                        r % valid
+                    } else {
+                        r % values.len()
+                    };
+                    values[i].replace('#', &format!("{prefix}{n}"))
+                })
+                .collect();
+            out.push_str(&cells.join(","));
+            out.push('\n');
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(128))]
+
+        /// Rows read in place build exactly the model, or report exactly the
+        /// problems, that checking every cell does.
+        #[test]
+        fn rows_read_in_place_are_the_rows_checked_cell_by_cell(
+            picks in proptest::collection::vec(
+                proptest::collection::vec(0usize..100, 12), 1..8),
+            clean in proptest::bool::ANY,
+        ) {
+            // Half the cases have only valid cells, so that models load.
+            let share = if clean { 100 } else { 85 };
+            let dir = tempfile::tempdir().unwrap();
+            let write = |name: &str, text: String| std::fs::write(dir.path().join(name), text).unwrap();
+            write("model.toml", "[model]\nname = \"m\"\nhome = \"JP\"\n\n[[category]]\nid = \"g\"\nname = \"G\"\n\n[[category]]\nid = \"g.a\"\nname = \"A\"\n\n[[category]]\nid = \"h\"\nname = \"H\"\n".into());
+            let roles: &[&str] = &["controller", "vendor", "group", "boss", ""];
+            let bools: &[&str] = &["true", "false", "", "yes"];
+            let modes: &[&str] = &["remote", "admin", "", "telepathy"];
+            let counts: &[&str] = &["3", "0", "+4", "", "-1", "x"];
+            let kinds: &[&str] = &["entrustment", "re-entrustment", "bogus", ""];
+            // Two organisations and systems that are always there, for references.
+            let fixed = |text: String, rows: &str| text.replacen('\n', &format!("\n{rows}"), 1);
+            write("organisations.csv", fixed(table("o-", &[
+                ("id", 2, IDS), ("name", 2, TEXTS), ("country", 3, COUNTRIES), ("role", 3, roles),
+                ("parent", 4, ORGS), ("since", 3, DATES), ("note", 5, TEXTS),
+            ], &picks, share), "o1,One,JP,controller,,,\no2,Two,KR,vendor,o1,,\n"));
+            write("systems.csv", fixed(table("s-", &[
+                ("id", 2, IDS), ("name", 2, TEXTS), ("country", 3, COUNTRIES), ("operator", 3, ORGS),
+                ("operator_access", 3, bools), ("holds", 5, LISTS), ("until", 3, DATES),
+                ("source", 5, TEXTS),
+            ], &picks, share), "s1,One,JP,o1,,g,,\ns2,Two,KR,o2,false,h,,\n"));
+            write("flows.csv", table("f", &[
+                ("id", 2, IDS), ("from", 3, SYSTEMS), ("to", 3, SYSTEMS), ("categories", 5, LISTS),
+                ("purpose", 5, TEXTS), ("since", 3, DATES), ("until", 1, DATES),
+            ], &picks, share));
+            write("access.csv", table("a", &[
+                ("id", 2, IDS), ("who", 3, ORGS), ("to", 3, SYSTEMS), ("categories", 5, LISTS),
+                ("from_country", 3, COUNTRIES), ("mode", 3, modes), ("headcount", 4, counts),
+                ("controls", 5, TEXTS), ("observed", 5, TEXTS), ("since", 3, DATES),
+                ("until", 1, DATES), ("note", 5, TEXTS),
+            ], &picks, share));
+            write("contracts.csv", table("c", &[
+                ("id", 2, IDS), ("from", 3, ORGS), ("to", 3, ORGS), ("kind", 2, kinds),
+                ("categories", 5, LISTS), ("transfer_basis", 5, TEXTS),
+            ], &picks, share));
+            let sensitivities: &[&str] = &["normal", "payment", "", "secret"];
+            write("categories.csv", table("k", &[
+                ("id", 2, IDS), ("name", 2, TEXTS), ("sensitivity", 3, sensitivities),
+            ], &picks, share));
+            let countries: &[&str] = &["CN", "CN;KR", " KR ; CN", "", "cn;KR", "XX", "C;"];
+            let policy_kinds: &[&str] = &["accessed", "stored;seat", "", "flown", "stored;;"];
+            let severities: &[&str] = &["error", "warning", "", "fatal"];
+            write("policies.csv", table("p", &[
+                ("id", 2, IDS), ("categories", 4, LISTS), ("deny_countries", 4, countries),
+                ("kinds", 3, policy_kinds), ("severity", 3, severities), ("message", 5, TEXTS),
+            ], &picks, share));
+            set_quick_rows(false);
+            let checked = Model::load(dir.path());
+            set_quick_rows(true);
+            let in_place = Model::load(dir.path());
+            match (checked, in_place) {
+                (Ok(a), Ok(b)) => proptest::prop_assert_eq!(shown(&a), shown(&b)),
+                (Err(a), Err(b)) => proptest::prop_assert_eq!(a.render(), b.render()),
+                (a, b) => proptest::prop_assert!(false, "one loads, the other does not: {:?} / {:?}",
+                    a.map(|_| ()).map_err(|e| e.render()), b.map(|_| ()).map_err(|e| e.render())),
+            }
+        }
     }
 }
