@@ -2041,7 +2041,7 @@ pub(super) fn build(mut sources: Sources) -> Result<Model, LoadError> {
         subtrees: &subtrees,
         organisations: &org_index,
         systems: &system_index,
-        seats: &organisations,
+        seats: &organisations.iter().map(|o| o.country).collect::<Vec<_>>(),
     };
     let (flow_part, access_part, contract_part) = (
         part(Section::Flow),
@@ -2169,8 +2169,10 @@ struct Refs<'r> {
     subtrees: &'r Subtrees,
     organisations: &'r Index<'r>,
     systems: &'r Index<'r>,
-    /// Organisations, for an access's default `from_country`.
-    seats: &'r [Organisation],
+    /// Each organisation's country, for an access's default `from_country`:
+    /// read at random once per access, a few bytes each stay in cache where
+    /// whole organisations would not.
+    seats: &'r [CountryCode],
 }
 
 fn flows<'s>(b: &mut Builder<'s>, part: Part<'s>, refs: &Refs) -> Vec<Flow> {
@@ -2210,7 +2212,7 @@ fn accesses<'s>(b: &mut Builder<'s>, part: Part<'s>, refs: &Refs) -> Vec<Access>
         let named = category_list(b, refs.categories, e, k!(Access, "categories"));
         let from_country = match e.has(k!(Access, "from_country")) {
             true => b.country(e, k!(Access, "from_country")),
-            false => who.map(|w| refs.seats[w.0 as usize].country),
+            false => who.map(|w| refs.seats[w.0 as usize]),
         };
         let id = e.pos_of(k!(Access, "id")).map(|key_pos| (e.pos, key_pos));
         let access = Access {

@@ -103,6 +103,9 @@ pub struct Evaluation<'m> {
     holding_sets: OnceLock<Vec<CategorySet>>,
     /// Entry points grouped by the country they give reach to.
     by_country: OnceLock<ByCountry>,
+    /// The entry points of the first country asked about, found without
+    /// grouping all of them: `explain` of one country needs no more.
+    first_country: OnceLock<(CountryCode, Vec<(Kind, Entry)>)>,
 }
 
 /// Entry points by country: `countries[k]` has `entries[starts[k]..starts[k + 1]]`,
@@ -445,6 +448,7 @@ impl<'m> Evaluation<'m> {
             points,
             holding_sets: OnceLock::new(),
             by_country: OnceLock::new(),
+            first_country: OnceLock::new(),
         }
     }
 
@@ -591,31 +595,36 @@ impl<'m> Evaluation<'m> {
     /// country it gives reach to and the kind, in model order (systems, then
     /// accesses). An entry may read nothing on the date.
     pub fn entries(&self) -> Vec<(CountryCode, Kind, Entry)> {
-        let model = self.model;
         let mut out = Vec::new();
+        self.each_entry(|country, kind, entry| out.push((country, kind, entry)));
+        out
+    }
+
+    /// Calls `f` with each of [`entries`](Self::entries), in their order.
+    fn each_entry(&self, mut f: impl FnMut(CountryCode, Kind, Entry)) {
+        let model = self.model;
         for (i, s) in model.systems.iter().enumerate() {
             if !self.system_active[i] {
                 continue;
             }
             let idx = SystemIdx(i as u32);
-            out.push((s.country, Kind::Stored, Entry::System(idx)));
+            f(s.country, Kind::Stored, Entry::System(idx));
             if s.operator_access && model.organisation(s.operator).window.applies(self.date) {
-                out.push((
+                f(
                     model.organisation(s.operator).country,
                     Kind::Operated,
                     Entry::System(idx),
-                ));
+                );
             }
         }
         for &a in &self.accesses {
             let access = &model.accesses[a];
-            out.push((access.from_country, Kind::Accessed, Entry::Access(a)));
+            f(access.from_country, Kind::Accessed, Entry::Access(a));
             let seat = model.organisation(access.who).country;
             if seat != access.from_country {
-                out.push((seat, Kind::Seat, Entry::Access(a)));
+                f(seat, Kind::Seat, Entry::Access(a));
             }
         }
-        out
     }
 
     /// Sort key of an entry's path: length, then the items one by one, with
@@ -670,6 +679,20 @@ impl<'m> Evaluation<'m> {
 
     /// The entry points that give reach to `country`, in [`entries`](Self::entries) order.
     fn country_entries(&self, country: CountryCode) -> &[(Kind, Entry)] {
+        if self.by_country.get().is_none() {
+            let (first, entries) = self.first_country.get_or_init(|| {
+                let mut entries = Vec::new();
+                self.each_entry(|c, kind, entry| {
+                    if c == country {
+                        entries.push((kind, entry));
+                    }
+                });
+                (country, entries)
+            });
+            if *first == country {
+                return entries;
+            }
+        }
         let by = self.by_country();
         match by.countries.binary_search(&country) {
             Ok(k) => &by.entries[by.starts[k] as usize..by.starts[k + 1] as usize],
@@ -1021,5 +1044,34 @@ mod tests {
             );
         }
         assert_eq!(pairs.matrix(), matrix);
+    }
+
+    /// The first country asked about is answered from its own entry points,
+    /// found apart; later countries from all of them grouped: the same routes.
+    #[test]
+    fn the_first_country_is_answered_as_the_others() {
+        let dir = tempfile::tempdir().unwrap();
+        crate::synth::write(&crate::synth::Params::scaled(3000, 6), dir.path()).unwrap();
+        let model = Model::load(dir.path()).unwrap();
+        let date = model.default_date();
+        let matrix = Evaluation::new(&model, date).matrix();
+        let grouped = Evaluation::new(&model, date);
+        let pairs: Vec<_> = matrix.iter().map(|r| (r.country, r.category)).collect();
+        // Two countries asked: the second groups all entry points.
+        let first = pairs[0];
+        let second = *pairs.iter().find(|p| p.0 != first.0).unwrap();
+        for (country, category) in [first, second] {
+            assert!(!grouped.routes(country, category).is_empty());
+        }
+        assert!(grouped.by_country.get().is_some());
+        let mut asked = 0;
+        for &(country, category) in pairs.iter().step_by(5) {
+            let apart = Evaluation::new(&model, date);
+            let routes = apart.routes(country, category);
+            assert!(apart.by_country.get().is_none() && !routes.is_empty());
+            assert_eq!(routes, grouped.routes(country, category));
+            asked += 1;
+        }
+        assert!(asked > 10);
     }
 }
