@@ -213,7 +213,7 @@ enum Values<'a> {
     Cells(Row<'a>),
 }
 
-/// A CSV row's cells and the column of each key.
+/// A CSV row's cells, trimmed, and the column of each key.
 #[derive(Clone, Copy)]
 struct Row<'a> {
     cells: &'a [&'a str],
@@ -225,10 +225,10 @@ struct Row<'a> {
 }
 
 impl<'a> Row<'a> {
-    /// The trimmed cell of key `index`, if it is not empty, and its place.
+    /// The cell of key `index`, if it is not empty, and its place.
     fn cell(&self, index: usize) -> Option<(&'a str, Pos)> {
         let column = self.columns[index]?;
-        let cell = source::trim_cell(self.cells[column]);
+        let cell = self.cells[column];
         (!cell.is_empty()).then(|| (cell, Pos::cell(self.file, self.start, column)))
     }
 }
@@ -539,7 +539,8 @@ impl<'s> Builder<'s> {
     fn finish_entry(&mut self, entry: &Entry) {
         let section = entry.section;
         let missing = REQUIRED[section as usize] & !entry.written;
-        for (i, spec) in section.fields().iter().enumerate() {
+        let fields = section.fields().iter().enumerate();
+        for (i, spec) in fields.take_while(|_| missing != 0) {
             if missing & (1 << i) != 0 {
                 self.error(
                     Diagnostic::new(
@@ -1009,7 +1010,7 @@ impl<'m> Index<'m> {
         }
         for i in 0..index.ids.len() as u32 {
             let id = index.id(i);
-            let mut at = index.hasher.hash_one(id) as usize & index.mask;
+            let mut at = index.slot_of(id, head(id));
             while index.slots[at].index != u32::MAX {
                 at = (at + 1) & index.mask;
             }
@@ -1026,10 +1027,41 @@ impl<'m> Index<'m> {
         id_at(&self.bytes, &self.ends, i)
     }
 
+    /// Where a lookup of `id`, whose [`head`] is `first`, starts.
+    fn slot_of(&self, id: &[u8], first: u64) -> usize {
+        let hash = match id.len() {
+            // Short ids are their head and length: one multiplication
+            // spreads them, where hashing the bytes costs more than the rest
+            // of the lookup.
+            0..=8 => {
+                let product = u128::from(first ^ id.len() as u64) * 0x9E37_79B9_7F4A_7C15;
+                (product as u64) ^ (product >> 64) as u64
+            }
+            _ => self.hasher.hash_one(id),
+        };
+        hash as usize & self.mask
+    }
+
+    /// Has the slot where a lookup of `name` starts fetched into the cache:
+    /// a hint, with no effect on any result.
+    fn prefetch(&self, name: &str) {
+        let name = name.as_bytes();
+        let slot = &self.slots[self.slot_of(name, head(name))];
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: a prefetch only hints the cache: it reads nothing the
+        // program sees and cannot fault, and `slot` is a live reference.
+        unsafe {
+            use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+            _mm_prefetch::<_MM_HINT_T0>((slot as *const Slot).cast());
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = slot;
+    }
+
     fn get(&self, name: &str) -> Option<u32> {
         let name = name.as_bytes();
         let (len, first) = (name.len() as u32, head(name));
-        let mut at = self.hasher.hash_one(name) as usize & self.mask;
+        let mut at = self.slot_of(name, first);
         loop {
             let slot = self.slots[at];
             if slot.index == u32::MAX {
@@ -1287,6 +1319,7 @@ impl<T: Send> Collect for Rows<T> {
 fn for_each_entry_split<'s, T, F>(
     b: &mut Builder<'s>,
     part: Part<'s>,
+    lookups: Lookups,
     init: impl Fn(usize) -> T + Sync,
     f: F,
 ) -> T
@@ -1327,6 +1360,7 @@ where
                          diagnostics: &mut Vec<Diagnostic>| {
             let mut row = |b: &mut Builder<'s>, e: &Entry| f(b, out, e);
             let mut table = Table::new(b, section, file, count, &mut row);
+            table.lookups = lookups;
             table.header(&columns, &header.read);
             let syntax = source::read_csv_rows(
                 sources,
@@ -1429,9 +1463,14 @@ struct Table<'b, 's, F> {
     /// The column of each key, when no key has two: then a row whose cells
     /// all pass [`quick_cell`] is read in place.
     keys: Option<[Option<usize>; MAX_FIELDS]>,
+    /// References the rows' entries look up, fetched a row ahead.
+    lookups: Lookups<'b>,
     count: usize,
     f: F,
 }
+
+/// A section's reference keys and the index each is looked up in.
+type Lookups<'a> = &'a [(Key, &'a Index<'a>)];
 
 impl<'b, 's, F> Table<'b, 's, F> {
     fn new(b: &'b mut Builder<'s>, section: Section, file: u32, count: usize, f: F) -> Self {
@@ -1445,6 +1484,7 @@ impl<'b, 's, F> Table<'b, 's, F> {
             path,
             columns: Vec::new(),
             keys: None,
+            lookups: &[],
             count,
             f,
         }
@@ -1471,6 +1511,10 @@ where
         self.keys = (!repeated && self.b.quick_rows).then_some(keys);
     }
 
+    fn ahead(&self, cells: &[&str]) {
+        self.fetch(cells);
+    }
+
     fn row(&mut self, cells: &[&str], line: usize, start: usize) {
         let index = Some(self.count);
         self.count += 1;
@@ -1491,17 +1535,19 @@ where
                 window,
             };
             let entry = Entry {
+                section: self.section,
+                index,
+                pos,
+                location,
                 values: Values::Cells(row),
                 written,
-                ..Entry::new(self.section, index, pos, location)
             };
             self.b.finish_entry(&entry);
             (self.f)(self.b, &entry);
             return;
         }
         let mut entry = Entry::new(self.section, index, pos, location);
-        for (i, cell) in cells.iter().enumerate() {
-            let cell = source::trim_cell(cell);
+        for (i, &cell) in cells.iter().enumerate() {
             let Some(key) = self.columns[i] else {
                 continue;
             };
@@ -1525,9 +1571,8 @@ impl<F> Table<'_, '_, F> {
         let common = COMMON[self.section as usize];
         let mut written = 0;
         let mut window = Window::default();
-        for (cell, key) in cells.iter().zip(&self.columns) {
+        for (&cell, key) in cells.iter().zip(&self.columns) {
             let Some(key) = *key else { continue };
-            let cell = source::trim_cell(cell);
             if cell.is_empty() {
                 continue;
             }
@@ -1545,6 +1590,16 @@ impl<F> Table<'_, '_, F> {
             written |= 1 << key;
         }
         Some((written, window))
+    }
+
+    /// Has the index slots a row will look up fetched into the cache.
+    fn fetch(&self, cells: &[&str]) {
+        let Some(keys) = &self.keys else { return };
+        for (key, index) in self.lookups {
+            if let Some(cell) = keys[key.index].and_then(|column| cells.get(column)) {
+                index.prefetch(source::trim_cell(cell));
+            }
+        }
     }
 }
 
@@ -1934,7 +1989,7 @@ pub(super) fn build(mut sources: Sources) -> Result<Model, LoadError> {
 
     // Organisations, sorted by id; parents resolve once every id is known.
     let orgs_part = part(Section::Organisation);
-    let built = for_each_entry_split(&mut b, orgs_part, Vec::with_capacity, |b, built, e| {
+    let built = for_each_entry_split(&mut b, orgs_part, &[], Vec::with_capacity, |b, built, e| {
         let Some(key_pos) = e.pos_of(k!(Organisation, "id")) else {
             return;
         };
@@ -2004,28 +2059,36 @@ pub(super) fn build(mut sources: Sources) -> Result<Model, LoadError> {
 
     // Systems, sorted by id.
     let systems_part = part(Section::System);
-    let built = for_each_entry_split(&mut b, systems_part, Vec::with_capacity, |b, built, e| {
-        let Some(key_pos) = e.pos_of(k!(System, "id")) else {
-            return;
-        };
-        let mark = b.diagnostics.len();
-        let holds_named = category_list(b, &cat_index, e, k!(System, "holds")).unwrap_or_default();
-        let value = System {
-            id: e.text(k!(System, "id")).unwrap_or_default(),
-            name: e.text(k!(System, "name")).unwrap_or_default(),
-            country: b.country(e, k!(System, "country")).unwrap_or(PLACEHOLDER),
-            operator: OrgIdx(
-                b.reference(&org_index, e, k!(System, "operator"))
-                    .unwrap_or(0),
-            ),
-            operator_access: e.bool(k!(System, "operator_access")).unwrap_or(true),
-            holds: subtrees.expand(&holds_named),
-            holds_named,
-            window: e.window(),
-            meta: e.meta(),
-        };
-        built.push(Built::new(e, key_pos, value, b.take_since(mark)));
-    });
+    let lookups = [(k!(System, "operator"), &org_index)];
+    let built = for_each_entry_split(
+        &mut b,
+        systems_part,
+        &lookups,
+        Vec::with_capacity,
+        |b, built, e| {
+            let Some(key_pos) = e.pos_of(k!(System, "id")) else {
+                return;
+            };
+            let mark = b.diagnostics.len();
+            let holds_named =
+                category_list(b, &cat_index, e, k!(System, "holds")).unwrap_or_default();
+            let value = System {
+                id: e.text(k!(System, "id")).unwrap_or_default(),
+                name: e.text(k!(System, "name")).unwrap_or_default(),
+                country: b.country(e, k!(System, "country")).unwrap_or(PLACEHOLDER),
+                operator: OrgIdx(
+                    b.reference(&org_index, e, k!(System, "operator"))
+                        .unwrap_or(0),
+                ),
+                operator_access: e.bool(k!(System, "operator_access")).unwrap_or(true),
+                holds: subtrees.expand(&holds_named),
+                holds_named,
+                window: e.window(),
+                meta: e.meta(),
+            };
+            built.push(Built::new(e, key_pos, value, b.take_since(mark)));
+        },
+    );
     let (systems, _) = keep_first(
         &mut b,
         built,
@@ -2176,7 +2239,11 @@ struct Refs<'r> {
 }
 
 fn flows<'s>(b: &mut Builder<'s>, part: Part<'s>, refs: &Refs) -> Vec<Flow> {
-    let flows = for_each_entry_split(b, part, Rows::with_capacity, |b, flows, e| {
+    let lookups = [
+        (k!(Flow, "from"), refs.systems),
+        (k!(Flow, "to"), refs.systems),
+    ];
+    let flows = for_each_entry_split(b, part, &lookups, Rows::with_capacity, |b, flows, e| {
         let from = b.reference(refs.systems, e, k!(Flow, "from")).unwrap_or(0);
         let to = b.reference(refs.systems, e, k!(Flow, "to")).unwrap_or(0);
         let named = category_list(b, refs.categories, e, k!(Flow, "categories"));
@@ -2203,44 +2270,49 @@ fn flows<'s>(b: &mut Builder<'s>, part: Part<'s>, refs: &Refs) -> Vec<Flow> {
 }
 
 fn accesses<'s>(b: &mut Builder<'s>, part: Part<'s>, refs: &Refs) -> Vec<Access> {
-    let accesses = for_each_entry_split(b, part, Rows::with_capacity, |b, accesses, e| {
-        // Both lookups together: their cache misses overlap.
-        let who = b
-            .reference(refs.organisations, e, k!(Access, "who"))
-            .map(OrgIdx);
-        let to = b.reference(refs.systems, e, k!(Access, "to")).unwrap_or(0);
-        let named = category_list(b, refs.categories, e, k!(Access, "categories"));
-        let from_country = match e.has(k!(Access, "from_country")) {
-            true => b.country(e, k!(Access, "from_country")),
-            false => who.map(|w| refs.seats[w.0 as usize]),
-        };
-        let id = e.pos_of(k!(Access, "id")).map(|key_pos| (e.pos, key_pos));
-        let access = Access {
-            id: e.text(k!(Access, "id")),
-            who: who.unwrap_or(OrgIdx(0)),
-            to: SystemIdx(to),
-            categories: named.as_deref().map(|n| refs.subtrees.expand(n)),
-            categories_named: named.unwrap_or_default(),
-            from_country: from_country.unwrap_or(PLACEHOLDER),
-            purpose: e.text(k!(Access, "purpose")),
-            mode: match e.str(k!(Access, "mode")) {
-                Some("remote") => Some(AccessMode::Remote),
-                Some("onsite") => Some(AccessMode::Onsite),
-                Some("admin") => Some(AccessMode::Admin),
-                Some("monitoring") => Some(AccessMode::Monitoring),
-                _ => None,
-            },
-            window: e.window(),
-            headcount: e.count(k!(Access, "headcount")),
-            observed: e.text(k!(Access, "observed")),
-            controls: e
-                .list(k!(Access, "controls"))
-                .map(|l| l.map(|(s, _)| s.to_string()).collect())
-                .unwrap_or_default(),
-            meta: e.meta(),
-        };
-        accesses.push(access, id);
-    });
+    let lookups = [
+        (k!(Access, "who"), refs.organisations),
+        (k!(Access, "to"), refs.systems),
+    ];
+    let accesses =
+        for_each_entry_split(b, part, &lookups, Rows::with_capacity, |b, accesses, e| {
+            // Both lookups together: their cache misses overlap.
+            let who = b
+                .reference(refs.organisations, e, k!(Access, "who"))
+                .map(OrgIdx);
+            let to = b.reference(refs.systems, e, k!(Access, "to")).unwrap_or(0);
+            let named = category_list(b, refs.categories, e, k!(Access, "categories"));
+            let from_country = match e.has(k!(Access, "from_country")) {
+                true => b.country(e, k!(Access, "from_country")),
+                false => who.map(|w| refs.seats[w.0 as usize]),
+            };
+            let id = e.pos_of(k!(Access, "id")).map(|key_pos| (e.pos, key_pos));
+            let access = Access {
+                id: e.text(k!(Access, "id")),
+                who: who.unwrap_or(OrgIdx(0)),
+                to: SystemIdx(to),
+                categories: named.as_deref().map(|n| refs.subtrees.expand(n)),
+                categories_named: named.unwrap_or_default(),
+                from_country: from_country.unwrap_or(PLACEHOLDER),
+                purpose: e.text(k!(Access, "purpose")),
+                mode: match e.str(k!(Access, "mode")) {
+                    Some("remote") => Some(AccessMode::Remote),
+                    Some("onsite") => Some(AccessMode::Onsite),
+                    Some("admin") => Some(AccessMode::Admin),
+                    Some("monitoring") => Some(AccessMode::Monitoring),
+                    _ => None,
+                },
+                window: e.window(),
+                headcount: e.count(k!(Access, "headcount")),
+                observed: e.text(k!(Access, "observed")),
+                controls: e
+                    .list(k!(Access, "controls"))
+                    .map(|l| l.map(|(s, _)| s.to_string()).collect())
+                    .unwrap_or_default(),
+                meta: e.meta(),
+            };
+            accesses.push(access, id);
+        });
     accesses.unique(
         b,
         |x| (x.id.as_deref(), x.meta.location.as_ref()),
@@ -2251,35 +2323,40 @@ fn accesses<'s>(b: &mut Builder<'s>, part: Part<'s>, refs: &Refs) -> Vec<Access>
 }
 
 fn contracts<'s>(b: &mut Builder<'s>, part: Part<'s>, refs: &Refs) -> Vec<Contract> {
-    let contracts = for_each_entry_split(b, part, Rows::with_capacity, |b, contracts, e| {
-        let named = category_list(b, refs.categories, e, k!(Contract, "categories"));
-        let id = e.pos_of(k!(Contract, "id")).map(|key_pos| (e.pos, key_pos));
-        let contract = Contract {
-            id: e.text(k!(Contract, "id")),
-            from: OrgIdx(
-                b.reference(refs.organisations, e, k!(Contract, "from"))
-                    .unwrap_or(0),
-            ),
-            to: OrgIdx(
-                b.reference(refs.organisations, e, k!(Contract, "to"))
-                    .unwrap_or(0),
-            ),
-            kind: match e.str(k!(Contract, "kind")) {
-                Some("re-entrustment") => ContractKind::ReEntrustment,
-                Some("provision") => ContractKind::Provision,
-                Some("joint_use") => ContractKind::JointUse,
-                Some("group") => ContractKind::Group,
-                _ => ContractKind::Entrustment,
-            },
-            purpose: e.text(k!(Contract, "purpose")),
-            categories: named.as_deref().map(|n| refs.subtrees.expand(n)),
-            categories_named: named.unwrap_or_default(),
-            transfer_basis: e.text(k!(Contract, "transfer_basis")),
-            window: e.window(),
-            meta: e.meta(),
-        };
-        contracts.push(contract, id);
-    });
+    let lookups = [
+        (k!(Contract, "from"), refs.organisations),
+        (k!(Contract, "to"), refs.organisations),
+    ];
+    let contracts =
+        for_each_entry_split(b, part, &lookups, Rows::with_capacity, |b, contracts, e| {
+            let named = category_list(b, refs.categories, e, k!(Contract, "categories"));
+            let id = e.pos_of(k!(Contract, "id")).map(|key_pos| (e.pos, key_pos));
+            let contract = Contract {
+                id: e.text(k!(Contract, "id")),
+                from: OrgIdx(
+                    b.reference(refs.organisations, e, k!(Contract, "from"))
+                        .unwrap_or(0),
+                ),
+                to: OrgIdx(
+                    b.reference(refs.organisations, e, k!(Contract, "to"))
+                        .unwrap_or(0),
+                ),
+                kind: match e.str(k!(Contract, "kind")) {
+                    Some("re-entrustment") => ContractKind::ReEntrustment,
+                    Some("provision") => ContractKind::Provision,
+                    Some("joint_use") => ContractKind::JointUse,
+                    Some("group") => ContractKind::Group,
+                    _ => ContractKind::Entrustment,
+                },
+                purpose: e.text(k!(Contract, "purpose")),
+                categories: named.as_deref().map(|n| refs.subtrees.expand(n)),
+                categories_named: named.unwrap_or_default(),
+                transfer_basis: e.text(k!(Contract, "transfer_basis")),
+                window: e.window(),
+                meta: e.meta(),
+            };
+            contracts.push(contract, id);
+        });
     contracts.unique(
         b,
         |x| (x.id.as_deref(), x.meta.location.as_ref()),

@@ -114,10 +114,33 @@ fn forbidden_in_id(ch: char) -> bool {
     ch.is_control() || matches!(ch, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
+/// Whether every byte is printable ASCII, `' '..='~'`.
+fn printable_ascii(bytes: &[u8]) -> bool {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    let mut words = bytes.chunks_exact(8);
+    // A word's bytes are all in range when none is below 0x20 (the borrow
+    // test, exact while no byte has its high bit set) and none is 0x7f or
+    // above (adding one sets the high bit; a byte that carries had it set).
+    let printable = |w: u64| {
+        let below = w.wrapping_sub(0x20 * ONES) & !w;
+        let above = w.wrapping_add(ONES) | w;
+        (below | above) & HIGH == 0
+    };
+    if !words.all(|w| printable(u64::from_ne_bytes(w.try_into().unwrap_or_default()))) {
+        return false;
+    }
+    // The last few bytes, made a word with printable padding.
+    let rest = words.remainder();
+    let mut last = [b'a'; 8];
+    last[..rest.len()].copy_from_slice(rest);
+    printable(u64::from_ne_bytes(last))
+}
+
 /// What is wrong with an id, as a message and a fix, or `None` when it is fine.
 pub fn id_problem(key: &str, id: &str) -> Option<(String, String)> {
-    // Nearly every id is short printable ASCII: decided a byte at a time.
-    if id.len() <= MAX_ID_BYTES && id.bytes().all(|b| matches!(b, b' '..=b'~')) {
+    // Nearly every id is short printable ASCII: decided eight bytes at a time.
+    if id.len() <= MAX_ID_BYTES && printable_ascii(id.as_bytes()) {
         return None;
     }
     if id.len() > MAX_ID_BYTES {
@@ -156,6 +179,33 @@ pub fn list_problem(key: &str, len: usize) -> Option<(String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// Eight bytes at a time, as one at a time would decide.
+        #[test]
+        fn printable_ascii_is_decided_as_byte_by_byte(
+            bytes in proptest::collection::vec(proptest::prop_oneof![
+                0x1eu8..0x22, 0x7cu8..0x82, 0xfdu8..=0xff, proptest::num::u8::ANY,
+            ], 0..40),
+        ) {
+            proptest::prop_assert_eq!(
+                printable_ascii(&bytes),
+                bytes.iter().all(|b| matches!(b, b' '..=b'~'))
+            );
+        }
+    }
+
+    #[test]
+    fn printable_ascii_at_the_edges() {
+        assert!(printable_ascii(b" ~abcdefgh ~"));
+        for bad in [0x1f, 0x7f, 0x80, 0xff, 0x00] {
+            for at in [0, 7, 8, 11] {
+                let mut bytes = *b"abcdefghijkl";
+                bytes[at] = bad;
+                assert!(!printable_ascii(&bytes), "{bad:#x} at {at}");
+            }
+        }
+    }
 
     #[test]
     fn ids_may_not_hide_characters() {

@@ -725,9 +725,12 @@ pub trait CsvSink {
     /// unknown and repeated columns are already reported, and their cells
     /// are skipped.
     fn header(&mut self, columns: &[&str], read: &[bool]);
-    /// A row's cells; `start` is the byte offset of the row in the file, and
-    /// cell `i`'s place is [`Pos::cell`]`(file, start, i)`.
+    /// A row's cells, trimmed; `start` is the byte offset of the row in the
+    /// file, and cell `i`'s place is [`Pos::cell`]`(file, start, i)`.
     fn row(&mut self, cells: &[&str], line: usize, start: usize);
+    /// The untrimmed cells of the row that comes after the one about to be
+    /// handed on, so that what it will look up can be fetched meanwhile.
+    fn ahead(&self, _cells: &[&str]) {}
 }
 
 /// A CSV table's header, read and checked once, and where its rows start.
@@ -861,12 +864,12 @@ pub fn trim_cell(cell: &str) -> &str {
 
 /// Reads the rows of a CSV table in the byte range `rows`, which starts
 /// where a record starts: after the header, or at a [`csv_split`].
-pub fn read_csv_rows(
+pub fn read_csv_rows<S: CsvSink>(
     sources: &Sources,
     file: u32,
     columns: usize,
     rows: std::ops::Range<usize>,
-    sink: &mut impl CsvSink,
+    sink: &mut S,
     diagnostics: &mut Vec<Diagnostic>,
     progress: &Task,
 ) -> bool {
@@ -885,13 +888,20 @@ pub fn read_csv_rows(
     // Progress counts bytes, reported every few thousand rows.
     let mut reported = first;
     let mut count = 0u32;
-    let mut row = |cells: &[&str], line: usize, start: usize, diagnostics: &mut Vec<Diagnostic>| {
+    let mut row = |sink: &mut S,
+                   cells: &mut [&str],
+                   line: usize,
+                   start: usize,
+                   diagnostics: &mut Vec<Diagnostic>| {
         count = count.wrapping_add(1);
         if count.is_multiple_of(4096) {
             progress.advance((start - reported) as u64);
             reported = start;
         }
-        if blank(cells) {
+        for cell in cells.iter_mut() {
+            *cell = trim_cell(cell);
+        }
+        if cells.iter().all(|cell| cell.is_empty()) {
             return;
         }
         if cells.len() != columns {
@@ -914,12 +924,24 @@ pub fn read_csv_rows(
     if memchr::memchr(b'"', &text.as_bytes()[rows.clone()]).is_none() {
         // Without quotes a record is a line and a cell what lies between
         // commas: the cells are the text's own, with nothing to unescape.
+        // Each row is split one row ahead of being handed on, so that the
+        // sink can have what that next row looks up fetched into the cache
+        // while the row before it is handled.
         let mut cells: Vec<&str> = Vec::with_capacity(columns);
+        let mut next: Vec<&str> = Vec::with_capacity(columns);
+        let mut pending = None;
         for_each_plain_record(text, rows, lines_before, |line, start, record| {
-            cells.clear();
-            split_cells(record, &mut cells);
-            row(&cells, line, start, diagnostics);
+            next.clear();
+            split_cells(record, &mut next);
+            sink.ahead(&next);
+            if let Some((line, start)) = pending.replace((line, start)) {
+                row(sink, &mut cells, line, start, diagnostics);
+            }
+            std::mem::swap(&mut cells, &mut next);
         });
+        if let Some((line, start)) = pending {
+            row(sink, &mut cells, line, start, diagnostics);
+        }
     } else {
         let mut reader = csv::ReaderBuilder::new()
             .flexible(true)
@@ -963,8 +985,8 @@ pub fn read_csv_rows(
                 had_syntax_errors = true;
                 continue;
             }
-            let cells: Vec<&str> = record.iter().collect();
-            row(&cells, line, start, diagnostics);
+            let mut cells: Vec<&str> = record.iter().collect();
+            row(sink, &mut cells, line, start, diagnostics);
         }
     }
     progress.advance((end - reported) as u64);

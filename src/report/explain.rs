@@ -46,13 +46,14 @@ fn evidence(access: &Access) -> String {
 /// explanation: a witness path can pass through every system of the model.
 pub struct Hops {
     /// (to, from) -> the first flow in model order that applies on the date.
-    first_flow: HashMap<(SystemIdx, SystemIdx), usize>,
+    first_flow: HashMap<(SystemIdx, SystemIdx), usize, foldhash::fast::FixedState>,
 }
 
 impl Hops {
     pub fn new(evaluation: &Evaluation) -> Hops {
-        let mut first_flow = HashMap::new();
-        for (i, f) in evaluation.model().flows.iter().enumerate() {
+        let flows = &evaluation.model().flows;
+        let mut first_flow = HashMap::with_capacity_and_hasher(flows.len(), Default::default());
+        for (i, f) in flows.iter().enumerate() {
             if f.window.applies(evaluation.date()) {
                 first_flow.entry((f.to, f.from)).or_insert(i);
             }
