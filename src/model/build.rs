@@ -959,9 +959,8 @@ fn with_article(what: &str) -> String {
 /// side by side into one buffer. At a million references the lookups are
 /// random, so what matters is how much memory they touch: a few megabytes
 /// here, against the ids' own allocations spread over the whole model.
-struct Index<'m> {
+struct Index {
     what: &'static str,
-    ids: Vec<&'m str>,
     /// The ids' bytes, one after another; id `i` ends at `ends[i]`.
     bytes: Vec<u8>,
     ends: Vec<u32>,
@@ -990,13 +989,12 @@ impl Slot {
     };
 }
 
-impl<'m> Index<'m> {
+impl Index {
     /// Indexes distinct ids; id `i` is number `i`.
-    fn new(what: &'static str, ids: impl ExactSizeIterator<Item = &'m str>) -> Index<'m> {
+    fn new<'i>(what: &'static str, ids: impl ExactSizeIterator<Item = &'i str>) -> Index {
         let size = (2 * ids.len()).max(16).next_power_of_two();
         let mut index = Index {
             what,
-            ids: Vec::with_capacity(ids.len()),
             bytes: Vec::new(),
             ends: Vec::with_capacity(ids.len()),
             slots: vec![Slot::EMPTY; size],
@@ -1004,11 +1002,10 @@ impl<'m> Index<'m> {
             hasher: FixedState::default(),
         };
         for id in ids {
-            index.ids.push(id);
             index.bytes.extend_from_slice(id.as_bytes());
             index.ends.push(index.bytes.len() as u32);
         }
-        for i in 0..index.ids.len() as u32 {
+        for i in 0..index.ends.len() as u32 {
             let id = index.id(i);
             let mut at = index.slot_of(id, head(id));
             while index.slots[at].index != u32::MAX {
@@ -1042,20 +1039,10 @@ impl<'m> Index<'m> {
         hash as usize & self.mask
     }
 
-    /// Has the slot where a lookup of `name` starts fetched into the cache:
-    /// a hint, with no effect on any result.
+    /// Has the slot where a lookup of `name` starts fetched into the cache.
     fn prefetch(&self, name: &str) {
         let name = name.as_bytes();
-        let slot = &self.slots[self.slot_of(name, head(name))];
-        #[cfg(target_arch = "x86_64")]
-        // SAFETY: a prefetch only hints the cache: it reads nothing the
-        // program sees and cannot fault, and `slot` is a live reference.
-        unsafe {
-            use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
-            _mm_prefetch::<_MM_HINT_T0>((slot as *const Slot).cast());
-        }
-        #[cfg(not(target_arch = "x86_64"))]
-        let _ = slot;
+        prefetch(&self.slots[self.slot_of(name, head(name))]);
     }
 
     fn get(&self, name: &str) -> Option<u32> {
@@ -1093,7 +1080,10 @@ impl<'m> Index<'m> {
         )
         .at(Some(location))
         .entry(label.to_string());
-        if let Some(s) = suggest(name, self.ids.iter().copied()) {
+        // Each id was copied whole from a `str`: its bytes are UTF-8.
+        let ids =
+            (0..self.ends.len() as u32).map(|i| std::str::from_utf8(self.id(i)).unwrap_or(""));
+        if let Some(s) = suggest(name, ids) {
             d.message.push_str(&format!("; did you mean \"{s}\"?"));
             d = d.help(format!(
                 "change it to \"{s}\", or declare {} with id \"{name}\"",
@@ -1106,6 +1096,23 @@ impl<'m> Index<'m> {
             ));
         }
         b.error(d);
+    }
+}
+
+/// Has the processor fetch `item` into the cache: a hint, with no effect on
+/// any result, for memory about to be read at random.
+fn prefetch<T>(item: &T) {
+    let start = (item as *const T).cast::<i8>();
+    for offset in (0..size_of::<T>()).step_by(64) {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: a prefetch only hints the cache: it reads nothing the
+        // program sees and cannot fault; the address is inside `item`.
+        unsafe {
+            use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+            _mm_prefetch::<_MM_HINT_T0>(start.wrapping_add(offset));
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = start.wrapping_add(offset);
     }
 }
 
@@ -1749,7 +1756,7 @@ struct Table<'b, 's, F> {
 }
 
 /// A section's reference keys and the index each is looked up in.
-type Lookups<'a> = &'a [(Key, &'a Index<'a>)];
+type Lookups<'a> = &'a [(Key, &'a Index)];
 
 impl<'b, 's, F> Table<'b, 's, F> {
     fn new(b: &'b mut Builder<'s>, section: Section, file: u32, count: usize, f: F) -> Self {
@@ -1937,11 +1944,18 @@ fn keep_first<T>(
     });
     let mut values: Vec<T> = Vec::with_capacity(entries.len());
     let mut numbers = Vec::with_capacity(entries.len());
-    // The entry kept last, to compare the next with.
-    let mut last: Option<usize> = None;
-    for (_, i) in order {
+    // The entry kept last and its head, to compare the next with.
+    let mut last: Option<(usize, u64)> = None;
+    for (at, &(first_bytes, i)) in order.iter().enumerate() {
+        // The entries are read in id order, at random: each is fetched a
+        // few ahead of its turn.
+        if let Some(&(_, ahead)) = order.get(at + 8) {
+            prefetch(&entries[ahead as usize]);
+        }
         let e = &entries[i as usize];
-        if let (Some(first), Some(value)) = (last, values.last())
+        // Ids with different first bytes differ: only equal heads are compared.
+        if let (Some((first, head)), Some(value)) = (last, values.last())
+            && head == first_bytes
             && id(value) == id_in(e, &id)
         {
             let first = &entries[first];
@@ -1959,7 +1973,7 @@ fn keep_first<T>(
         b.diagnostics.append(&mut e.deferred);
         numbers.push(e.index);
         values.extend(e.value.take());
-        last = Some(i as usize);
+        last = Some((i as usize, first_bytes));
     }
     (values, numbers)
 }
@@ -2328,13 +2342,11 @@ pub(super) fn build(mut sources: Sources) -> Result<Model, LoadError> {
             org_index.resolve(&mut b, &name, pos, label).map(OrgIdx)
         })
         .collect();
-    drop(org_index);
     for (org, parent) in organisations.iter_mut().zip(parents) {
         org.parent = parent;
     }
     check_parent_cycles(&mut b, &organisations, &parent_keys);
     drop(parent_keys);
-    let org_index = Index::new("organisation", organisations.iter().map(|o| o.id.as_str()));
 
     // Systems, sorted by id.
     let systems_part = part(Section::System);
@@ -2533,10 +2545,10 @@ pub(super) fn build(mut sources: Sources) -> Result<Model, LoadError> {
 
 /// What flows, accesses and contracts resolve against.
 struct Refs<'r> {
-    categories: &'r Index<'r>,
+    categories: &'r Index,
     subtrees: &'r Subtrees,
-    organisations: &'r Index<'r>,
-    systems: &'r Index<'r>,
+    organisations: &'r Index,
+    systems: &'r Index,
     /// Each organisation's country, for an access's default `from_country`:
     /// read at random once per access, a few bytes each stay in cache where
     /// whole organisations would not.
@@ -2554,7 +2566,7 @@ fn flows<'s>(b: &mut Builder<'s>, part: Part<'s>, refs: &Refs) -> Vec<Flow> {
     flows_kept(b, rows)
 }
 
-fn flow_lookups<'r>(refs: &Refs<'r>) -> [(Key, &'r Index<'r>); 2] {
+fn flow_lookups<'r>(refs: &Refs<'r>) -> [(Key, &'r Index); 2] {
     [
         (k!(Flow, "from"), refs.systems),
         (k!(Flow, "to"), refs.systems),
@@ -2605,7 +2617,7 @@ fn accesses<'s>(b: &mut Builder<'s>, part: Part<'s>, refs: &Refs) -> Vec<Access>
     accesses_kept(b, rows)
 }
 
-fn access_lookups<'r>(refs: &Refs<'r>) -> [(Key, &'r Index<'r>); 2] {
+fn access_lookups<'r>(refs: &Refs<'r>) -> [(Key, &'r Index); 2] {
     [
         (k!(Access, "who"), refs.organisations),
         (k!(Access, "to"), refs.systems),

@@ -138,6 +138,17 @@ impl Sources {
         self.diagnostics.push(diagnostic);
     }
 
+    /// Takes a file read, or what kept it from being read.
+    fn keep(&mut self, read: Result<SourceFile, Box<Diagnostic>>) {
+        match read {
+            Ok(file) => self.push(file),
+            Err(d) => {
+                self.had_syntax_errors |= d.code == "encoding";
+                self.error(*d);
+            }
+        }
+    }
+
     fn push(&mut self, file: SourceFile) {
         self.files.push(file);
         let mut order: Vec<usize> = (0..self.files.len()).collect();
@@ -198,11 +209,11 @@ pub fn read(path: &Path) -> Sources {
                 .help("pass a model directory or a .toml file"),
         );
     } else if path.extension().is_some_and(|e| e == "toml") {
-        read_file(path, FileKind::Toml, &mut raw);
+        read_one(path, FileKind::Toml, &mut raw);
     } else if is_yaml(path) {
-        read_file(path, FileKind::Yaml, &mut raw);
+        read_one(path, FileKind::Yaml, &mut raw);
     } else if let Some(section) = csv_section(path) {
-        read_file(path, FileKind::Csv(section), &mut raw);
+        read_one(path, FileKind::Csv(section), &mut raw);
     } else {
         raw.error(
             Diagnostic::new(
@@ -259,14 +270,17 @@ fn read_dir(dir: &Path, raw: &mut Sources) {
         return;
     }
     // TOML and YAML files together, in name order.
-    for path in tomls {
-        let kind = if is_yaml(path) {
-            FileKind::Yaml
-        } else {
-            FileKind::Toml
-        };
-        read_file(path, kind, raw);
-    }
+    let mut jobs: Vec<(&Path, FileKind)> = tomls
+        .iter()
+        .map(|path| {
+            let kind = if is_yaml(path) {
+                FileKind::Yaml
+            } else {
+                FileKind::Toml
+            };
+            (path.as_path(), kind)
+        })
+        .collect();
     // CSV tables come after the TOML files, in section order.
     let mut ordered: Vec<(Section, &PathBuf)> = Vec::new();
     for path in csvs {
@@ -301,9 +315,62 @@ fn read_dir(dir: &Path, raw: &mut Sources) {
         }
     }
     ordered.sort();
-    for (section, path) in ordered {
-        read_file(path, FileKind::Csv(section), raw);
+    jobs.extend(
+        ordered
+            .into_iter()
+            .map(|(section, path)| (path.as_path(), FileKind::Csv(section))),
+    );
+    for read in read_all(&jobs, 8 << 20) {
+        raw.keep(read);
     }
+}
+
+/// Reads the files, the largest ones on a second thread when together they
+/// hold at least `threaded` bytes; the results are in the order of `jobs`.
+fn read_all(jobs: &[(&Path, FileKind)], threaded: u64) -> Vec<Result<SourceFile, Box<Diagnostic>>> {
+    let sizes: Vec<u64> = jobs
+        .iter()
+        .map(|(path, _)| fs::metadata(path).map_or(0, |m| m.len()))
+        .collect();
+    let total: u64 = sizes.iter().sum();
+    let read = |&(path, kind): &(&Path, FileKind)| read_file(path, kind);
+    if total < threaded {
+        return jobs.iter().map(read).collect();
+    }
+    // Largest first, each to the thread with less to read so far.
+    let mut order: Vec<usize> = (0..jobs.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(sizes[i]));
+    let (mut here, mut there) = (Vec::new(), Vec::new());
+    let (mut here_bytes, mut there_bytes) = (0, 0);
+    for i in order {
+        if there_bytes < here_bytes {
+            there.push(i);
+            there_bytes += sizes[i];
+        } else {
+            here.push(i);
+            here_bytes += sizes[i];
+        }
+    }
+    let mut out: Vec<Option<Result<SourceFile, Box<Diagnostic>>>> =
+        jobs.iter().map(|_| None).collect();
+    std::thread::scope(|scope| {
+        let other = scope.spawn(|| {
+            there
+                .iter()
+                .map(|&i| (i, read(&jobs[i])))
+                .collect::<Vec<_>>()
+        });
+        for &i in &here {
+            out[i] = Some(read(&jobs[i]));
+        }
+        let done = other
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        for (i, file) in done {
+            out[i] = Some(file);
+        }
+    });
+    out.into_iter().flatten().collect()
 }
 
 fn is_yaml(path: &Path) -> bool {
@@ -317,27 +384,22 @@ fn csv_section(path: &Path) -> Option<Section> {
         .find(|s| s.csv_file() == Some(name))
 }
 
-/// Reads a file as UTF-8 (a leading byte-order mark is dropped), or says where it is not.
-fn read_file(path: &Path, kind: FileKind, raw: &mut Sources) {
-    let mut bytes = match super::limits::read_model_file(path) {
-        Ok(b) => b,
-        Err(d) => {
-            raw.error(*d);
-            return;
-        }
-    };
+/// Reads a file as UTF-8 (a leading byte-order mark is dropped), or says
+/// why it cannot; a file that is not UTF-8 is reported as code `encoding`.
+fn read_file(path: &Path, kind: FileKind) -> Result<SourceFile, Box<Diagnostic>> {
+    let mut bytes = super::limits::read_model_file(path)?;
     if bytes.starts_with(b"\xEF\xBB\xBF") {
         bytes.drain(..3);
     }
-    match String::from_utf8(bytes) {
-        Ok(text) => raw.push(SourceFile::new(path, text, kind)),
-        Err(e) => {
+    String::from_utf8(bytes)
+        .map(|text| SourceFile::new(path, text, kind))
+        .map_err(|e| {
             let bytes = e.as_bytes();
             let valid = e.utf8_error().valid_up_to();
             let good = &bytes[..valid];
             let line = good.iter().filter(|&&b| b == b'\n').count() + 1;
             let column = good.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
-            raw.error(
+            Box::new(
                 Diagnostic::new(
                     "encoding",
                     format!("{} is not valid UTF-8 (byte {valid})", path.display()),
@@ -348,10 +410,13 @@ fn read_file(path: &Path, kind: FileKind, raw: &mut Sources) {
                     column: Some(column),
                 }))
                 .help("save the file as UTF-8"),
-            );
-            raw.had_syntax_errors = true;
-        }
-    }
+            )
+        })
+}
+
+/// [`read_file`], into `raw`.
+fn read_one(path: &Path, kind: FileKind, raw: &mut Sources) {
+    raw.keep(read_file(path, kind));
 }
 
 /// Takes TOML text as if read from `path`.
@@ -1142,6 +1207,53 @@ fn csv_error(path: &Arc<Path>, e: &csv::Error, lines_before: usize) -> Diagnosti
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Files read on two threads come out as read on one: in order, with
+    /// the same texts and the same problems.
+    #[test]
+    fn files_read_on_two_threads_are_the_files_read_on_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = |name: &str| dir.path().join(name);
+        std::fs::write(path("a.toml"), "[model]\n").unwrap();
+        std::fs::write(path("systems.csv"), "id\n".repeat(5000)).unwrap();
+        std::fs::write(path("flows.csv"), b"id\n\xff\n").unwrap();
+        std::fs::write(path("access.csv"), "\u{feff}id\nx\n").unwrap();
+        let paths = [
+            "a.toml",
+            "systems.csv",
+            "missing.csv",
+            "flows.csv",
+            "access.csv",
+        ]
+        .map(path);
+        let kinds = [
+            FileKind::Toml,
+            FileKind::Csv(Section::System),
+            FileKind::Csv(Section::Flow),
+            FileKind::Csv(Section::Flow),
+            FileKind::Csv(Section::Access),
+        ];
+        let jobs: Vec<(&Path, FileKind)> = paths.iter().map(PathBuf::as_path).zip(kinds).collect();
+        let shown = |threaded| {
+            read_all(&jobs, threaded)
+                .into_iter()
+                .map(|read| match read {
+                    Ok(file) => format!("{} {}", file.path.display(), file.text.len()),
+                    Err(d) => format!("{} {}", d.code, d.message),
+                })
+                .collect::<Vec<_>>()
+        };
+        let one = shown(u64::MAX);
+        assert_eq!(one, shown(0));
+        let codes: Vec<&str> = one.iter().map(|r| r.split(' ').next().unwrap()).collect();
+        assert_eq!(codes[2], "io");
+        assert_eq!(codes[3], "encoding");
+        // 5000 lines of "id\n"; the byte-order mark is dropped.
+        assert!(
+            one[1].ends_with(" 15000") && one[4].ends_with(" 5"),
+            "{one:?}"
+        );
+    }
     use proptest::prelude::*;
 
     /// The records the csv reader finds: (line, byte offset, cells), placed
