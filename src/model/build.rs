@@ -1369,7 +1369,7 @@ where
                          range: std::ops::Range<usize>,
                          count: usize,
                          diagnostics: &mut Vec<Diagnostic>| {
-            stretch.read(b, out, &f, range, count, diagnostics)
+            stretch.read(b, out, &f, (range, None), count, diagnostics)
         };
         let split = source::csv_split(text, header.body, min_bytes);
         let Some(split) = split else {
@@ -1445,14 +1445,15 @@ struct Stretch<'a> {
 }
 
 impl Stretch<'_> {
-    /// Reads the rows in `range`, numbering entries from `count`; returns
-    /// the count after them and whether there was a syntax error.
+    /// Reads the rows in `range` (with the line breaks before it, if
+    /// known), numbering entries from `count`; returns the count after them
+    /// and whether there was a syntax error.
     fn read<'s, T, F>(
         &self,
         b: &mut Builder<'s>,
         out: &mut T,
         f: &F,
-        range: std::ops::Range<usize>,
+        range: (std::ops::Range<usize>, Option<usize>),
         count: usize,
         diagnostics: &mut Vec<Diagnostic>,
     ) -> (usize, bool)
@@ -1484,8 +1485,10 @@ impl Stretch<'_> {
 /// waits for the other.
 struct Pieces<'a> {
     stretch: Stretch<'a>,
-    /// Piece `i` is `cuts[i]..cuts[i + 1]`.
+    /// Piece `i` is `cuts[i]..cuts[i + 1]`, with `lines[i]` line breaks
+    /// before it.
     cuts: Vec<usize>,
+    lines: Vec<usize>,
     /// The next piece from the front, and the end of the unclaimed ones.
     claims: std::sync::Mutex<(usize, usize)>,
 }
@@ -1533,6 +1536,12 @@ impl<'a> Pieces<'a> {
         }
         cuts.push(text.len());
         let pieces = cuts.len() - 1;
+        let mut lines = Vec::with_capacity(pieces);
+        let mut before = memchr::memchr_iter(b'\n', &text.as_bytes()[..header.body]).count();
+        for piece in cuts.windows(2) {
+            lines.push(before);
+            before += memchr::memchr_iter(b'\n', &text.as_bytes()[piece[0]..piece[1]]).count();
+        }
         Some(Pieces {
             stretch: Stretch {
                 section: part.section,
@@ -1541,12 +1550,16 @@ impl<'a> Pieces<'a> {
                 lookups,
             },
             cuts,
+            lines,
             claims: std::sync::Mutex::new((0, pieces)),
         })
     }
 
-    fn range(&self, piece: usize) -> std::ops::Range<usize> {
-        self.cuts[piece]..self.cuts[piece + 1]
+    fn range(&self, piece: usize) -> (std::ops::Range<usize>, Option<usize>) {
+        (
+            self.cuts[piece]..self.cuts[piece + 1],
+            Some(self.lines[piece]),
+        )
     }
 
     fn claim(&self, from_front: bool) -> Option<usize> {
@@ -1594,7 +1607,7 @@ impl<'a> Pieces<'a> {
         let mut taken = Vec::new();
         while let Some(piece) = self.claim(false) {
             let range = self.range(piece);
-            let mut rows = Rows::with_capacity(range.len() / 32);
+            let mut rows = Rows::with_capacity(range.0.len() / 32);
             let mut diagnostics = Vec::new();
             // What the entries report goes to the builder: taken back here,
             // as it names entries by numbers that are not yet known.

@@ -872,7 +872,7 @@ pub fn read_csv(
                 sources,
                 file,
                 columns.len(),
-                rows,
+                (rows, None),
                 sink,
                 diagnostics,
                 progress,
@@ -928,12 +928,13 @@ pub fn trim_cell(cell: &str) -> &str {
 }
 
 /// Reads the rows of a CSV table in the byte range `rows`, which starts
-/// where a record starts: after the header, or at a [`csv_split`].
+/// where a record starts: after the header, or at a [`csv_split`]; with the
+/// number of line breaks before it, when known, else it is counted.
 pub fn read_csv_rows<S: CsvSink>(
     sources: &Sources,
     file: u32,
     columns: usize,
-    rows: std::ops::Range<usize>,
+    (rows, lines_before): (std::ops::Range<usize>, Option<usize>),
     sink: &mut S,
     diagnostics: &mut Vec<Diagnostic>,
     progress: &Task,
@@ -942,7 +943,8 @@ pub fn read_csv_rows<S: CsvSink>(
     let path = &source.path;
     let text = source.text.as_str();
     let (first, end) = (rows.start, rows.end);
-    let lines_before = memchr::memchr_iter(b'\n', &text.as_bytes()[..first]).count();
+    let lines_before = lines_before
+        .unwrap_or_else(|| memchr::memchr_iter(b'\n', &text.as_bytes()[..first]).count());
     let line_location = |line: usize| {
         Some(Location {
             file: path.clone(),
