@@ -1523,16 +1523,16 @@ impl<'a> Pieces<'a> {
         if memchr::memchr(b'"', rows).is_some() {
             return None;
         }
+        // Each cut is just after the first line break `size` bytes or more
+        // past the one before: a record always starts there.
         let mut cuts = vec![header.body];
-        let mut at = header.body;
-        while let Some(next) = text
-            .as_bytes()
-            .get(at + size.max(1)..)
-            .and_then(|rest| memchr::memchr(b'\n', rest).map(|i| at + size.max(1) + i + 1))
-            && next < text.len()
+        let step = size.max(1);
+        while let Some(&at) = cuts.last()
+            && let Some(rest) = text.as_bytes().get(at + step..)
+            && let Some(i) = memchr::memchr(b'\n', rest)
+            && at + step + i + 1 < text.len()
         {
-            cuts.push(next);
-            at = next;
+            cuts.push(at + step + i + 1);
         }
         cuts.push(text.len());
         let pieces = cuts.len() - 1;
