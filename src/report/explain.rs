@@ -2,7 +2,7 @@
 //! "China reaches Talk messages because LINE Digital Technology (Shanghai)
 //! has remote access to the core servers in Japan since 2018-08-01 ...".
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::escape::text as t;
 use crate::model::{Access, CategoryIdx, CountryCode, Kind, Meta, Model, SystemIdx, Window};
@@ -50,12 +50,34 @@ pub struct Hops {
 }
 
 impl Hops {
+    /// Every hop of every flow that applies on the evaluation's date.
     pub fn new(evaluation: &Evaluation) -> Hops {
-        let flows = &evaluation.model().flows;
-        let mut first_flow = HashMap::with_capacity_and_hasher(flows.len(), Default::default());
-        for (i, f) in flows.iter().enumerate() {
-            if f.window.applies(evaluation.date()) {
-                first_flow.entry((f.to, f.from)).or_insert(i);
+        let flows = evaluation.model().flows.len();
+        Hops::keeping(evaluation, flows, |_| true)
+    }
+
+    /// Only the hops of `routes`: one pass over the flows, keeping a few,
+    /// where [`new`](Self::new) keeps them all.
+    pub fn of<'r>(evaluation: &Evaluation, routes: impl Iterator<Item = &'r Route>) -> Hops {
+        let mut wanted: HashSet<(SystemIdx, SystemIdx), foldhash::fast::FixedState> =
+            HashSet::default();
+        for route in routes {
+            let systems: Vec<_> = route.path.systems().collect();
+            wanted.extend(systems.windows(2).map(|pair| (pair[0], pair[1])));
+        }
+        Hops::keeping(evaluation, wanted.len(), |hop| wanted.contains(hop))
+    }
+
+    fn keeping(
+        evaluation: &Evaluation,
+        room: usize,
+        keep: impl Fn(&(SystemIdx, SystemIdx)) -> bool,
+    ) -> Hops {
+        let mut first_flow = HashMap::with_capacity_and_hasher(room, Default::default());
+        for (i, f) in evaluation.model().flows.iter().enumerate() {
+            let hop = (f.to, f.from);
+            if keep(&hop) && f.window.applies(evaluation.date()) {
+                first_flow.entry(hop).or_insert(i);
             }
         }
         Hops { first_flow }
@@ -254,7 +276,7 @@ pub fn explain(
         ));
     }
     out.push_str(&format!("\n{name} reaches them because:\n"));
-    let hops = Hops::new(evaluation);
+    let hops = Hops::of(evaluation, groups.iter().map(|(route, _)| route));
     for (i, (route, cats)) in groups.iter().enumerate() {
         let ids: Vec<&str> = cats
             .iter()
