@@ -258,18 +258,29 @@ fn quick_cell(spec: &Field, cell: &str) -> bool {
     }
 }
 
-/// The items of a list written in one CSV cell, separated by `;`.
-fn list_items(cell: &str) -> impl Iterator<Item = &str> {
-    cell.split(';')
-        .map(source::trim_cell)
-        .filter(|s| !s.is_empty())
+/// The items of a list written in one CSV cell: separated by `;`, trimmed,
+/// empty ones left out.
+fn list_items(cell: &str) -> ListItems<'_> {
+    ListItems(cell.split(';'))
+}
+
+struct ListItems<'a>(std::str::Split<'a, char>);
+
+impl<'a> Iterator for ListItems<'a> {
+    type Item = &'a str;
+    fn next(&mut self) -> Option<&'a str> {
+        self.0
+            .by_ref()
+            .map(source::trim_cell)
+            .find(|s| !s.is_empty())
+    }
 }
 
 /// A list key's items with their places.
 enum Items<'v, 'a> {
     Checked(std::slice::Iter<'v, (Cow<'a, str>, Pos)>),
     /// Every item of a cell is at the cell's place.
-    Cell(std::str::Split<'a, char>, Pos),
+    Cell(ListItems<'a>, Pos),
 }
 
 impl<'v, 'a: 'v> Iterator for Items<'v, 'a> {
@@ -277,10 +288,7 @@ impl<'v, 'a: 'v> Iterator for Items<'v, 'a> {
     fn next(&mut self) -> Option<(&'v str, Pos)> {
         match self {
             Items::Checked(items) => items.next().map(|(s, p)| (&**s, *p)),
-            Items::Cell(items, pos) => items
-                .map(source::trim_cell)
-                .find(|s| !s.is_empty())
-                .map(|s| (s, *pos)),
+            Items::Cell(items, pos) => items.next().map(|s| (s, *pos)),
         }
     }
 }
@@ -353,7 +361,7 @@ impl<'a> Entry<'a> {
             Values::Cells(row) => match self.section.fields()[key.index].ty {
                 t if t.is_list() => {
                     let (cell, pos) = row.cell(key.index)?;
-                    Some(Items::Cell(cell.split(';'), pos))
+                    Some(Items::Cell(list_items(cell), pos))
                 }
                 _ => None,
             },
@@ -793,11 +801,7 @@ impl<'s> Builder<'s> {
         pos: Pos,
         label: Label,
     ) -> Option<Value<'a>> {
-        let items = || {
-            text.split(';')
-                .map(source::trim_cell)
-                .filter(|s| !s.is_empty())
-        };
+        let items = || list_items(text);
         // Items are at least one byte and a separator each: only a cell this
         // long can hold more than the limit, and only then are they counted.
         if text.len() > 2 * super::limits::MAX_LIST_ITEMS
@@ -1345,40 +1349,38 @@ where
             column: None,
         };
         let pos = Pos::new(self.file, start);
-        if let Some(keys) = &self.keys
-            && let Some((written, window)) = self.quick(cells)
-        {
-            let row = Row {
-                cells,
-                columns: keys,
-                file: self.file,
-                start,
-                window,
-            };
-            let entry = Entry {
+        let quick = (self.keys.as_ref()).and_then(|keys| Some((keys, self.quick(cells)?)));
+        let entry = match quick {
+            Some((keys, (written, window))) => Entry {
                 section: self.section,
                 index,
                 pos,
                 location,
-                values: Values::Cells(row),
+                values: Values::Cells(Row {
+                    cells,
+                    columns: keys,
+                    file: self.file,
+                    start,
+                    window,
+                }),
                 written,
-            };
-            self.b.finish_entry(&entry);
-            (self.f)(self.b, &entry);
-            return;
-        }
-        let mut entry = Entry::new(self.section, index, pos, location);
-        for (i, &cell) in cells.iter().enumerate() {
-            let Some(key) = self.columns[i] else {
-                continue;
-            };
-            if cell.is_empty() {
-                continue;
+            },
+            None => {
+                let mut entry = Entry::new(self.section, index, pos, location);
+                for (i, &cell) in cells.iter().enumerate() {
+                    let Some(key) = self.columns[i] else {
+                        continue;
+                    };
+                    if cell.is_empty() {
+                        continue;
+                    }
+                    let pos = Pos::cell(self.file, start, i);
+                    self.b
+                        .check_field(&mut entry, key, RawValue::Cell(cell), pos);
+                }
+                entry
             }
-            let pos = Pos::cell(self.file, start, i);
-            self.b
-                .check_field(&mut entry, key, RawValue::Cell(cell), pos);
-        }
+        };
         self.b.finish_entry(&entry);
         (self.f)(self.b, &entry);
     }
@@ -2571,6 +2573,40 @@ mod tests {
                 ("duplicate-id", Some("access[8].id"), 13),
             ]
         );
+    }
+
+    /// Ids that share their first eight bytes are told apart by the rest;
+    /// an id written twice is reported once, at its second place.
+    #[test]
+    fn ids_alike_in_their_first_bytes_sort_and_repeat_as_ids() {
+        let system = |id: &str| {
+            format!(
+                "[[system]]\nid = \"{id}\"\nname = \"S\"\ncountry = \"JP\"\noperator = \"o\"\n\n"
+            )
+        };
+        let head = "[model]\nname = \"m\"\nhome = \"JP\"\n\n[[organisation]]\nid = \"o\"\nname = \"O\"\ncountry = \"JP\"\nrole = \"controller\"\n\n";
+        let ids = [
+            "service-beta",
+            "service-alpha",
+            "service-a",
+            "service-alpha",
+        ];
+        let text: String = std::iter::once(head.to_string())
+            .chain(ids.map(system))
+            .collect();
+        let error = Model::from_toml_str("m.toml", &text).unwrap_err();
+        let found: Vec<(&str, Option<&str>)> = error
+            .diagnostics
+            .iter()
+            .map(|d| (d.code, d.entry.as_deref()))
+            .collect();
+        assert_eq!(found, [("duplicate-id", Some("system[3].id"))]);
+        let text: String = std::iter::once(head.to_string())
+            .chain(ids[..3].iter().map(|id| system(id)))
+            .collect();
+        let model = Model::from_toml_str("m.toml", &text).unwrap();
+        let sorted: Vec<&str> = model.systems.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(sorted, ["service-a", "service-alpha", "service-beta"]);
     }
 
     /// A model as [`shown`], or its diagnostics rendered.
