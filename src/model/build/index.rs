@@ -59,13 +59,30 @@ impl Index {
             mask: size - 1,
             hasher: FixedState::default(),
         };
-        for id in ids {
+        // The ids come from allocations spread over the model and go to
+        // slots at random: each is fetched a few turns ahead.
+        const AHEAD: usize = 8;
+        let ids: Vec<&str> = ids.collect();
+        for (i, id) in ids.iter().enumerate() {
+            if let Some(next) = ids.get(i + AHEAD).and_then(|id| id.as_bytes().first()) {
+                prefetch(next);
+            }
             index.bytes.extend_from_slice(id.as_bytes());
             index.ends.push(index.bytes.len() as u32);
         }
-        for i in 0..index.ends.len() as u32 {
+        let starts: Vec<usize> = (0..index.ends.len() as u32)
+            .map(|i| {
+                let id = index.id(i);
+                index.slot_of(id, head(id))
+            })
+            .collect();
+        for (i, &start) in starts.iter().enumerate() {
+            if let Some(&next) = starts.get(i + AHEAD) {
+                prefetch(&index.slots[next]);
+            }
+            let i = i as u32;
             let id = index.id(i);
-            let mut at = index.slot_of(id, head(id));
+            let mut at = start;
             while index.slots[at].index != u32::MAX {
                 at = (at + 1) & index.mask;
             }

@@ -1101,6 +1101,20 @@ struct Rows<T> {
     items: Vec<T>,
     /// (index into `items`, entry place, id place)
     ids: Vec<(usize, Pos, Pos)>,
+    /// Each written id's hash and its place in `ids`, made while the row
+    /// is at hand: finding duplicates then reads these small keys only.
+    hashes: Vec<(u64, u32)>,
+}
+
+/// An entry of a section whose ids are optional.
+trait Identified {
+    fn id(&self) -> Option<&str>;
+    fn location(&self) -> Option<&Location>;
+}
+
+/// The hash ids are compared by before the ids themselves.
+fn id_hash(id: &str) -> u64 {
+    FixedState::default().hash_one(id)
 }
 
 impl<T> Rows<T> {
@@ -1108,34 +1122,47 @@ impl<T> Rows<T> {
         Rows {
             items: Vec::with_capacity(rows),
             ids: Vec::with_capacity(rows),
+            hashes: Vec::with_capacity(rows),
         }
     }
+}
+
+impl<T: Identified> Rows<T> {
     fn push(&mut self, item: T, id: Option<(Pos, Pos)>) {
         if let Some((pos, key_pos)) = id {
+            if let Some(text) = item.id() {
+                self.hashes.push((id_hash(text), self.ids.len() as u32));
+            }
             self.ids.push((self.items.len(), pos, key_pos));
         }
         self.items.push(item);
     }
-}
 
-impl<T> Rows<T> {
-    /// Reports every id written again after its first entry (`entry`: an
-    /// item's id and location).
-    fn unique<'a>(
-        &'a self,
-        b: &mut Builder,
-        entry: impl Fn(&'a T) -> (Option<&'a str>, Option<&'a Location>),
-        key: Key,
-        what: &'static str,
-    ) {
-        let ids = ids_at(&self.ids, |i| entry(&self.items[i]));
-        report_duplicates(b, &ids, key, what);
+    /// Reports every id written again after its first entry, and returns the entries.
+    fn unique(self, b: &mut Builder, key: Key, what: &'static str) -> Vec<T> {
+        let order = shared_hashes(&self.hashes);
+        let (items, ids) = (&self.items, &self.ids);
+        report_sorted(b, &order, key, what, |i| {
+            let (index, pos, key_pos) = ids[i];
+            let item = &items[index];
+            Some(IdAt {
+                id: item.id()?,
+                index,
+                pos,
+                location: item.location()?,
+                key_pos,
+            })
+        });
+        self.items
     }
 }
 
 impl<T: Send> Collect for Rows<T> {
     fn append_later(&mut self, mut later: Self) {
         let offset = self.items.len();
+        let id_offset = self.ids.len() as u32;
+        self.hashes
+            .extend(later.hashes.iter().map(|&(hash, i)| (hash, i + id_offset)));
         self.ids.extend(
             later
                 .ids
@@ -1454,14 +1481,29 @@ impl<T> Built<T> {
 
 /// Sorts entries by id and reports duplicates, naming both places; the first
 /// written wins and the others are dropped with their deferred diagnostics.
-/// Returns the values kept, sorted, and each one's entry number.
+/// Returns the values kept, sorted.
 fn keep_first<T>(
+    b: &mut Builder,
+    entries: Vec<Built<T>>,
+    id: impl Fn(&T) -> &str,
+    key: Key,
+    what: &'static str,
+) -> Vec<T> {
+    let mut values: Vec<T> = Vec::with_capacity(entries.len());
+    keep_first_each(b, entries, id, key, what, |value, _| values.push(value));
+    values
+}
+
+/// [`keep_first`], handing each value kept to `keep` in id order, with its
+/// entry number.
+fn keep_first_each<T>(
     b: &mut Builder,
     mut entries: Vec<Built<T>>,
     id: impl Fn(&T) -> &str,
     key: Key,
     what: &'static str,
-) -> (Vec<T>, Vec<Option<usize>>) {
+    mut keep: impl FnMut(T, Option<usize>),
+) {
     let sources = b.sources;
     fn id_in<'e, T>(e: &'e Built<T>, id: &impl Fn(&T) -> &str) -> &'e str {
         e.value.as_ref().map_or("", id)
@@ -1473,16 +1515,30 @@ fn keep_first<T>(
         // The first bytes as a number sort as the id does; ties fall back to the ids.
         .map(|(i, e)| (head(id_in(e, &id).as_bytes()), i as u32))
         .collect();
-    order.sort_unstable_by(|x, y| {
-        let (a, b) = (&entries[x.1 as usize], &entries[y.1 as usize]);
-        x.0.cmp(&y.0)
-            .then_with(|| id_in(a, &id).cmp(id_in(b, &id)))
-            .then_with(|| sources.order(a.pos).cmp(&sources.order(b.pos)))
-    });
-    let mut values: Vec<T> = Vec::with_capacity(entries.len());
-    let mut numbers = Vec::with_capacity(entries.len());
-    // The entry kept last and its head, to compare the next with.
+    // Sorted as plain numbers first; then each run of equal first bytes,
+    // which holds ids that differ further on or are written twice, by the
+    // whole id and where it was written.
+    order.sort_unstable();
+    for run in order.chunk_by_mut(|x, y| x.0 == y.0) {
+        if run.len() > 1 {
+            run.sort_unstable_by(|x, y| {
+                let (a, b) = (&entries[x.1 as usize], &entries[y.1 as usize]);
+                id_in(a, &id)
+                    .cmp(id_in(b, &id))
+                    .then_with(|| sources.order(a.pos).cmp(&sources.order(b.pos)))
+            });
+        }
+    }
+    // The entry kept last and its head, to compare the next with: it is
+    // handed on once the next with another id comes, so that its id can be
+    // compared until then.
     let mut last: Option<(usize, u64)> = None;
+    let mut hand_on = |entries: &mut Vec<Built<T>>, i: usize| {
+        let e = &mut entries[i];
+        if let Some(value) = e.value.take() {
+            keep(value, e.index);
+        }
+    };
     for (at, &(first_bytes, i)) in order.iter().enumerate() {
         // The entries are read in id order, at random: each is fetched a
         // few ahead of its turn.
@@ -1491,9 +1547,9 @@ fn keep_first<T>(
         }
         let e = &entries[i as usize];
         // Ids with different first bytes differ: only equal heads are compared.
-        if let (Some((first, head)), Some(value)) = (last, values.last())
+        if let Some((first, head)) = last
             && head == first_bytes
-            && id(value) == id_in(e, &id)
+            && id_in(&entries[first], &id) == id_in(e, &id)
         {
             let first = &entries[first];
             let d = duplicate(
@@ -1506,13 +1562,15 @@ fn keep_first<T>(
             b.error(d);
             continue;
         }
-        let e = &mut entries[i as usize];
-        b.diagnostics.append(&mut e.deferred);
-        numbers.push(e.index);
-        values.extend(e.value.take());
+        if let Some((kept, _)) = last {
+            hand_on(&mut entries, kept);
+        }
+        b.diagnostics.append(&mut entries[i as usize].deferred);
         last = Some((i as usize, first_bytes));
     }
-    (values, numbers)
+    if let Some((kept, _)) = last {
+        hand_on(&mut entries, kept);
+    }
 }
 
 /// A second entry with an id already declared at `first` (location, index).
@@ -1549,6 +1607,7 @@ fn duplicate(
 }
 
 /// An entry's id and where it was written, for finding duplicates.
+#[derive(Clone)]
 struct IdAt<'a> {
     id: &'a str,
     index: usize,
@@ -1557,36 +1616,77 @@ struct IdAt<'a> {
     key_pos: Pos,
 }
 
-/// Reports duplicate ids of a section kept in reading order (`[[flow]]`,
-/// `[[access]]`, `[[contract]]`, `[[country]]`); the first written is the one named.
+/// Reports duplicate ids of a section kept in reading order (`[[country]]`);
+/// the first written is the one named.
 fn report_duplicates(b: &mut Builder, ids: &[IdAt], key: Key, what: &'static str) {
-    let sources = b.sources;
-    // Ids are compared by hash first, in one sort of small keys: a table of
-    // the ids themselves would be read at random, a cache miss per id.
-    let hasher = FixedState::default();
-    let mut order: Vec<(u64, u32)> = ids
+    let order: Vec<(u64, u32)> = ids
         .iter()
         .enumerate()
-        .map(|(i, at)| (hasher.hash_one(at.id), i as u32))
+        .map(|(i, at)| (id_hash(at.id), i as u32))
         .collect();
-    order.sort_unstable();
-    // (duplicate, the first with its id), by the duplicate's place in `ids`.
+    report_sorted(b, &shared_hashes(&order), key, what, |i| {
+        Some(ids[i].clone())
+    });
+}
+
+/// The (hash, place) keys of ids whose hash may be written more than once,
+/// sorted. Two bit tables, small enough to stay in cache, mark the hashes
+/// seen and those seen again (by their top bits, so a few that are not
+/// shared come along); only the keys so marked are sorted.
+fn shared_hashes(keys: &[(u64, u32)]) -> Vec<(u64, u32)> {
+    let bits = (keys.len() * 16).next_power_of_two().max(64);
+    let shift = 64 - bits.trailing_zeros();
+    let slot = |hash: u64| (hash >> shift) as usize;
+    let (mut seen, mut again) = (
+        FixedBitSet::with_capacity(bits),
+        FixedBitSet::with_capacity(bits),
+    );
+    for &(hash, _) in keys {
+        if seen.put(slot(hash)) {
+            again.insert(slot(hash));
+        }
+    }
+    let mut shared: Vec<(u64, u32)> = keys
+        .iter()
+        .filter(|(hash, _)| again.contains(slot(*hash)))
+        .copied()
+        .collect();
+    shared.sort_unstable();
+    shared
+}
+
+/// Reports the duplicates among ids whose (hash, place) keys are `order`,
+/// sorted (at least every key whose hash is shared); `id_at` gives the id at a place, if it has one. Ids are compared
+/// only within a run of equal hashes; the first written is the one named,
+/// and the reports follow the order the duplicates were written in.
+fn report_sorted<'a>(
+    b: &mut Builder,
+    order: &[(u64, u32)],
+    key: Key,
+    what: &'static str,
+    id_at: impl Fn(usize) -> Option<IdAt<'a>>,
+) {
+    let sources = b.sources;
+    // (duplicate, the first with its id), by the duplicate's place.
     let mut found: Vec<(usize, usize)> = Vec::new();
     for same_hash in order.chunk_by(|x, y| x.0 == y.0).filter(|g| g.len() > 1) {
-        let mut group: Vec<usize> = same_hash.iter().map(|&(_, i)| i as usize).collect();
-        group.sort_by(|&x, &y| {
-            ids[x]
-                .id
-                .cmp(ids[y].id)
-                .then_with(|| sources.order(ids[x].pos).cmp(&sources.order(ids[y].pos)))
+        let mut group: Vec<(usize, IdAt)> = same_hash
+            .iter()
+            .filter_map(|&(_, i)| Some((i as usize, id_at(i as usize)?)))
+            .collect();
+        group.sort_by(|(_, x), (_, y)| {
+            x.id.cmp(y.id)
+                .then_with(|| sources.order(x.pos).cmp(&sources.order(y.pos)))
         });
-        for same_id in group.chunk_by(|&x, &y| ids[x].id == ids[y].id) {
-            found.extend(same_id[1..].iter().map(|&dup| (dup, same_id[0])));
+        for same_id in group.chunk_by(|(_, x), (_, y)| x.id == y.id) {
+            found.extend(same_id[1..].iter().map(|(dup, _)| (*dup, same_id[0].0)));
         }
     }
     found.sort_unstable();
     for (dup, first) in found {
-        let (at, f) = (&ids[dup], &ids[first]);
+        let (Some(at), Some(f)) = (id_at(dup), id_at(first)) else {
+            continue;
+        };
         let d = duplicate(
             what,
             at.id,
@@ -1757,7 +1857,7 @@ pub(super) fn build(mut sources: Sources) -> Result<Model, LoadError> {
         };
         built.push(Built::new(e, key_pos, value, Vec::new()));
     });
-    let (categories, _) = keep_first(
+    let categories = keep_first(
         &mut b,
         built,
         |c: &Category| &c.id,
@@ -1847,19 +1947,19 @@ pub(super) fn build(mut sources: Sources) -> Result<Model, LoadError> {
             .map(|(name, pos)| (name.to_string(), pos));
         built.push(Built::new(e, key_pos, (value, parent), b.take_since(mark)));
     });
-    let (orgs, numbers) = keep_first(
+    let mut organisations = Vec::with_capacity(built.len());
+    let mut parents = Vec::with_capacity(built.len());
+    keep_first_each(
         &mut b,
         built,
         |(o, _): &(Organisation, _)| &o.id,
         k!(Organisation, "id"),
         "organisation",
+        |(org, parent), index| {
+            organisations.push(org);
+            parents.push((parent, index));
+        },
     );
-    let mut organisations = Vec::with_capacity(orgs.len());
-    let mut parents = Vec::with_capacity(orgs.len());
-    for ((org, parent), index) in orgs.into_iter().zip(numbers) {
-        organisations.push(org);
-        parents.push((parent, index));
-    }
     let org_index = Index::new("organisation", organisations.iter().map(|o| o.id.as_str()));
     // Each organisation's entry number and `parent` place, for a cycle's report.
     let parent_keys: Vec<(Option<usize>, Option<Pos>)> = parents
@@ -1917,7 +2017,7 @@ pub(super) fn build(mut sources: Sources) -> Result<Model, LoadError> {
             built.push(Built::new(e, key_pos, value, b.take_since(mark)));
         },
     );
-    let (systems, _) = keep_first(
+    let systems = keep_first(
         &mut b,
         built,
         |s: &System| &s.id,
@@ -2024,7 +2124,7 @@ pub(super) fn build(mut sources: Sources) -> Result<Model, LoadError> {
         let value = policy(b, &cat_index, &subtrees, e);
         built.push(Built::new(e, key_pos, value, b.take_since(mark)));
     });
-    let (policies, _) = keep_first(
+    let policies = keep_first(
         &mut b,
         built,
         |p: &Policy| &p.id,
@@ -2080,6 +2180,20 @@ pub(super) fn build(mut sources: Sources) -> Result<Model, LoadError> {
     }
 }
 
+macro_rules! identified {
+    ($($t:ty),*) => {$(
+        impl Identified for $t {
+            fn id(&self) -> Option<&str> {
+                self.id.as_deref()
+            }
+            fn location(&self) -> Option<&Location> {
+                self.meta.location.as_ref()
+            }
+        }
+    )*};
+}
+identified!(Flow, Access, Contract);
+
 /// What flows, accesses and contracts resolve against.
 struct Refs<'r> {
     categories: &'r Index,
@@ -2134,13 +2248,7 @@ fn flow_entry<'r, 's>(
 
 /// The flows read, with ids written twice reported.
 fn flows_kept(b: &mut Builder, flows: Rows<Flow>) -> Vec<Flow> {
-    flows.unique(
-        b,
-        |f| (f.id.as_deref(), f.meta.location.as_ref()),
-        k!(Flow, "id"),
-        "flow",
-    );
-    flows.items
+    flows.unique(b, k!(Flow, "id"), "flow")
 }
 
 fn accesses<'s>(b: &mut Builder<'s>, part: Part<'s>, refs: &Refs) -> Vec<Access> {
@@ -2206,13 +2314,7 @@ fn access_entry<'r, 's>(
 
 /// The accesses read, with ids written twice reported.
 fn accesses_kept(b: &mut Builder, accesses: Rows<Access>) -> Vec<Access> {
-    accesses.unique(
-        b,
-        |x| (x.id.as_deref(), x.meta.location.as_ref()),
-        k!(Access, "id"),
-        "access",
-    );
-    accesses.items
+    accesses.unique(b, k!(Access, "id"), "access")
 }
 
 fn contracts<'s>(b: &mut Builder<'s>, part: Part<'s>, refs: &Refs) -> Vec<Contract> {
@@ -2250,33 +2352,7 @@ fn contracts<'s>(b: &mut Builder<'s>, part: Part<'s>, refs: &Refs) -> Vec<Contra
             };
             contracts.push(contract, id);
         });
-    contracts.unique(
-        b,
-        |x| (x.id.as_deref(), x.meta.location.as_ref()),
-        k!(Contract, "id"),
-        "contract",
-    );
-    contracts.items
-}
-
-/// The ids of entries kept in reading order, with where they were written.
-fn ids_at<'a>(
-    places: &[(usize, Pos, Pos)],
-    entry: impl Fn(usize) -> (Option<&'a str>, Option<&'a Location>),
-) -> Vec<IdAt<'a>> {
-    places
-        .iter()
-        .filter_map(|&(index, pos, key_pos)| {
-            let (id, location) = entry(index);
-            Some(IdAt {
-                id: id?,
-                index,
-                pos,
-                location: location?,
-                key_pos,
-            })
-        })
-        .collect()
+    contracts.unique(b, k!(Contract, "id"), "contract")
 }
 
 fn policy(b: &mut Builder, cat_index: &Index, subtrees: &Subtrees, e: &Entry) -> Policy {
@@ -2607,6 +2683,95 @@ mod tests {
         let model = Model::from_toml_str("m.toml", &text).unwrap();
         let sorted: Vec<&str> = model.systems.iter().map(|s| s.id.as_str()).collect();
         assert_eq!(sorted, ["service-a", "service-alpha", "service-beta"]);
+    }
+
+    /// Flows written many times over, some ids again: each repeat is
+    /// reported once, at its own line, naming the first line its id was
+    /// written on, whether the table is read whole or in pieces.
+    #[test]
+    fn ids_written_again_among_many_rows_are_each_reported_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+        write("model.toml", "[model]\nname = \"m\"\nhome = \"JP\"\n");
+        write(
+            "organisations.csv",
+            "id,name,country,role\no1,One,JP,controller\n",
+        );
+        write(
+            "systems.csv",
+            "id,name,country,operator\ns1,S,JP,o1\ns2,T,KR,o1\n",
+        );
+        // Row r (line r + 2) has id f{r}, except every 997th row, which
+        // repeats the id of the row 1000 before it, and every 2011th, which
+        // has no id.
+        let rows = 40_000;
+        let mut text = String::from("id,from,to\n");
+        let mut expected = Vec::new();
+        let mut first_line = std::collections::HashMap::new();
+        for r in 0..rows {
+            let id = match r {
+                _ if r % 2011 == 5 => String::new(),
+                _ if r % 997 == 3 && r >= 1000 => format!("f{}", r - 1000),
+                _ => format!("f{r}"),
+            };
+            let line = r + 2;
+            if !id.is_empty() {
+                match first_line.get(&id) {
+                    Some(&first) => expected.push((format!("flow[{r}].id"), line, first)),
+                    None => {
+                        first_line.insert(id.clone(), line);
+                    }
+                }
+            }
+            text.push_str(&format!("{id},s1,s2\n"));
+        }
+        assert!(expected.len() > 30);
+        write("flows.csv", &text);
+        for loaded in both_ways(dir.path()) {
+            let error = loaded.unwrap_err();
+            let found: Vec<(String, usize, usize)> = error
+                .diagnostics
+                .iter()
+                .map(|d| {
+                    assert_eq!(d.code, "duplicate-id", "{}", d.message);
+                    let also = d.message.split("flows.csv:").nth(1).unwrap();
+                    let first: usize = also.split(' ').next().unwrap().parse().unwrap();
+                    let line = d.location.as_ref().unwrap().line;
+                    (d.entry.clone().unwrap(), line, first)
+                })
+                .collect();
+            assert_eq!(found, expected);
+        }
+    }
+
+    proptest::proptest! {
+        /// Every key whose hash is written more than once is among the
+        /// shared ones, which are keys given, sorted.
+        #[test]
+        fn shared_hashes_hold_every_hash_written_twice(
+            hashes in proptest::collection::vec(
+                proptest::prop_oneof![0u64..40, proptest::num::u64::ANY], 0..3000),
+        ) {
+            let keys: Vec<(u64, u32)> =
+                hashes.iter().enumerate().map(|(i, &h)| (h, i as u32)).collect();
+            let shared = shared_hashes(&keys);
+            proptest::prop_assert!(shared.is_sorted());
+            let mut count = std::collections::HashMap::new();
+            for &h in &hashes {
+                *count.entry(h).or_insert(0) += 1;
+            }
+            for key in &keys {
+                if count[&key.0] > 1 {
+                    proptest::prop_assert!(shared.binary_search(key).is_ok());
+                }
+            }
+            for key in &shared {
+                proptest::prop_assert_eq!(keys[key.1 as usize], *key);
+            }
+            let mut distinct = shared.clone();
+            distinct.dedup();
+            proptest::prop_assert_eq!(distinct.len(), shared.len());
+        }
     }
 
     /// A model as [`shown`], or its diagnostics rendered.
