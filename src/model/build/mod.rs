@@ -2017,14 +2017,44 @@ pub(super) fn build(mut sources: Sources) -> Result<Model, LoadError> {
             built.push(Built::new(e, key_pos, value, b.take_since(mark)));
         },
     );
-    let systems = keep_first(
-        &mut b,
-        built,
-        |s: &System| &s.id,
-        k!(System, "id"),
-        "system",
-    );
-    let system_index = Index::new("system", systems.iter().map(|s| s.id.as_str()));
+    let sorted = |b: &mut Builder, built| {
+        let systems = keep_first(b, built, |s: &System| &s.id, k!(System, "id"), "system");
+        let index = Index::new("system", systems.iter().map(|s| s.id.as_str()));
+        (systems, index)
+    };
+    // Contracts refer to organisations and categories only: a large table
+    // of them is read on a second thread while the systems are sorted and
+    // indexed, which takes one.
+    let contract_refs = ContractRefs {
+        categories: &cat_index,
+        subtrees: &subtrees,
+        organisations: &org_index,
+    };
+    let contract_part = part(Section::Contract);
+    let contract_bytes: usize = (contract_part.csv.iter())
+        .map(|&file| sources.files[file as usize].text.len())
+        .sum();
+    let ((systems, system_index), contracts_read) = if contract_bytes >= b.split_at {
+        let mut other = b.fork();
+        other.split_at = usize::MAX;
+        let refs = &contract_refs;
+        let (systems, (read, other)) = std::thread::scope(|scope| {
+            let reading = scope.spawn(move || (contracts(&mut other, contract_part, refs), other));
+            let systems = sorted(&mut b, built);
+            let read = reading
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (systems, read)
+        });
+        b.absorb(other);
+        (systems, Contracts::Read(read))
+    } else {
+        (sorted(&mut b, built), Contracts::Unread(contract_part))
+    };
+    let contracts_then = |b: &mut _| match contracts_read {
+        Contracts::Read(read) => read,
+        Contracts::Unread(part) => contracts(b, part, &contract_refs),
+    };
 
     // Flows, accesses and contracts only read what is built so far.
     let ctx = Refs {
@@ -2034,13 +2064,7 @@ pub(super) fn build(mut sources: Sources) -> Result<Model, LoadError> {
         systems: &system_index,
         seats: &organisations.iter().map(|o| o.country).collect::<Vec<_>>(),
     };
-    let (flow_part, access_part, contract_part) = (
-        part(Section::Flow),
-        part(Section::Access),
-        part(Section::Contract),
-    );
-    // Flows and accesses, when both are large, are read side by side, each
-    // whole on its own thread; otherwise each section splits its own rows.
+    let (flow_part, access_part) = (part(Section::Flow), part(Section::Access));
     // Flows and accesses, when both are single large quote-free tables,
     // are read side by side on two threads, which share the work at the end;
     // otherwise each section splits its own rows.
@@ -2069,7 +2093,8 @@ pub(super) fn build(mut sources: Sources) -> Result<Model, LoadError> {
     };
     let (flows, accesses, contracts) = if let Some((flow_pieces, access_pieces)) = &pieces {
         b.diagnostics.append(&mut header_diagnostics);
-        // Contracts are read on this thread while the other reads accesses.
+        // Contracts not yet read are read on this thread while the other
+        // reads accesses.
         b.split_at = usize::MAX;
         let (flows, accesses, contracts) = side_by_side(
             &mut b,
@@ -2085,7 +2110,7 @@ pub(super) fn build(mut sources: Sources) -> Result<Model, LoadError> {
                 access_part.rows,
                 access_entry(&ctx),
             ),
-            |b| contracts(b, contract_part, &ctx),
+            contracts_then,
         );
         b.split_at = piece;
         (
@@ -2096,7 +2121,7 @@ pub(super) fn build(mut sources: Sources) -> Result<Model, LoadError> {
     } else {
         let flows = flows(&mut b, flow_part, &ctx);
         let accesses = accesses(&mut b, access_part, &ctx);
-        let contracts = contracts(&mut b, contract_part, &ctx);
+        let contracts = contracts_then(&mut b);
         (flows, accesses, contracts)
     };
 
@@ -2317,7 +2342,20 @@ fn accesses_kept(b: &mut Builder, accesses: Rows<Access>) -> Vec<Access> {
     accesses.unique(b, k!(Access, "id"), "access")
 }
 
-fn contracts<'s>(b: &mut Builder<'s>, part: Part<'s>, refs: &Refs) -> Vec<Contract> {
+/// What contracts resolve against.
+struct ContractRefs<'r> {
+    categories: &'r Index,
+    subtrees: &'r Subtrees,
+    organisations: &'r Index,
+}
+
+/// Contracts read early, on a thread of their own, or still to be read.
+enum Contracts<'s> {
+    Read(Vec<Contract>),
+    Unread(Part<'s>),
+}
+
+fn contracts<'s>(b: &mut Builder<'s>, part: Part<'s>, refs: &ContractRefs) -> Vec<Contract> {
     let lookups = [
         (k!(Contract, "from"), refs.organisations),
         (k!(Contract, "to"), refs.organisations),
@@ -2647,6 +2685,54 @@ mod tests {
                 ("unknown-reference", Some("access[2].who"), 7),
                 ("unknown-reference", Some("access[7].who"), 12),
                 ("duplicate-id", Some("access[8].id"), 13),
+            ]
+        );
+    }
+
+    /// Contracts read on a thread of their own while systems are sorted
+    /// report what they find as when read after them.
+    #[test]
+    fn contracts_read_beside_the_systems_report_as_read_after_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+        write("model.toml", "[model]\nname = \"m\"\nhome = \"JP\"\n");
+        write(
+            "organisations.csv",
+            "id,name,country,role\no1,One,JP,controller\no2,Two,KR,vendor\n",
+        );
+        write(
+            "systems.csv",
+            "id,name,country,operator\ns1,S,JP,o1\ns2,T,KR,o2\ns1,U,JP,o1\n",
+        );
+        write(
+            "contracts.csv",
+            "id,from,to,kind\nc0,o1,o2,entrustment\nc1,o1,oX,entrustment\nc0,o2,o1,provision\n",
+        );
+        let [whole, split] = both_ways(dir.path());
+        let (whole, split) = (whole.unwrap_err(), split.unwrap_err());
+        assert_eq!(whole.render(), split.render());
+        let found: Vec<(&str, Option<&str>, usize)> = split
+            .diagnostics
+            .iter()
+            .map(|d| {
+                let file = d.location.as_ref().map_or(Path::new(""), |l| &*l.file);
+                let line = d.location.as_ref().map_or(0, |l| l.line);
+                assert!(
+                    file.ends_with(if d.entry.as_deref().unwrap().starts_with("contract") {
+                        "contracts.csv"
+                    } else {
+                        "systems.csv"
+                    })
+                );
+                (d.code, d.entry.as_deref(), line)
+            })
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("unknown-reference", Some("contract[1].to"), 3),
+                ("duplicate-id", Some("contract[2].id"), 4),
+                ("duplicate-id", Some("system[2].id"), 4),
             ]
         );
     }
