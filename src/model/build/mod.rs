@@ -2637,16 +2637,19 @@ mod tests {
         assert_eq!(source::csv_rows_in(text, 5..text.len(), 2), 2);
     }
 
-    #[test]
-    fn errors_in_either_half_are_numbered_and_placed_as_read_whole() {
+    /// A model directory: a `[model]` table and the given files.
+    fn model_dir(files: &[(&str, &str)]) -> tempfile::TempDir {
         let dir = tempfile::tempdir().unwrap();
         let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
         write("model.toml", "[model]\nname = \"m\"\nhome = \"JP\"\n");
-        write(
-            "organisations.csv",
-            "id,name,country,role\no1,One,JP,controller\n",
-        );
-        write("systems.csv", "id,name,country,operator\ns1,S,JP,o1\n");
+        for (name, text) in files {
+            write(name, text);
+        }
+        dir
+    }
+
+    #[test]
+    fn errors_in_either_half_are_numbered_and_placed_as_read_whole() {
         // Lines: 1 header; 2 a0 = access[0]; 3 empty; 4 blank cells; 5 too
         // few cells (reported, not numbered); 6 a2 = [1]; 7 a3 = [2] with an
         // unknown org; 8..11 a4..a7 = [3]..[6]; 12 a8 = [7] with an unknown
@@ -2666,7 +2669,14 @@ mod tests {
             "a8,oY,s1",
             "a0,o1,s1",
         ];
-        write("access.csv", &(rows.join("\r\n") + "\r\n"));
+        let dir = model_dir(&[
+            (
+                "organisations.csv",
+                "id,name,country,role\no1,One,JP,controller\n",
+            ),
+            ("systems.csv", "id,name,country,operator\ns1,S,JP,o1\n"),
+            ("access.csv", &(rows.join("\r\n") + "\r\n")),
+        ]);
         let [whole, split] = both_ways(dir.path());
         let (whole, split) = (whole.unwrap_err(), split.unwrap_err());
         assert_eq!(whole.render(), split.render());
@@ -2693,21 +2703,20 @@ mod tests {
     /// report what they find as when read after them.
     #[test]
     fn contracts_read_beside_the_systems_report_as_read_after_them() {
-        let dir = tempfile::tempdir().unwrap();
-        let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
-        write("model.toml", "[model]\nname = \"m\"\nhome = \"JP\"\n");
-        write(
-            "organisations.csv",
-            "id,name,country,role\no1,One,JP,controller\no2,Two,KR,vendor\n",
-        );
-        write(
-            "systems.csv",
-            "id,name,country,operator\ns1,S,JP,o1\ns2,T,KR,o2\ns1,U,JP,o1\n",
-        );
-        write(
-            "contracts.csv",
-            "id,from,to,kind\nc0,o1,o2,entrustment\nc1,o1,oX,entrustment\nc0,o2,o1,provision\n",
-        );
+        let dir = model_dir(&[
+            (
+                "organisations.csv",
+                "id,name,country,role\no1,One,JP,controller\no2,Two,KR,vendor\n",
+            ),
+            (
+                "systems.csv",
+                "id,name,country,operator\ns1,S,JP,o1\ns2,T,KR,o2\ns1,U,JP,o1\n",
+            ),
+            (
+                "contracts.csv",
+                "id,from,to,kind\nc0,o1,o2,entrustment\nc1,o1,oX,entrustment\nc0,o2,o1,provision\n",
+            ),
+        ]);
         let [whole, split] = both_ways(dir.path());
         let (whole, split) = (whole.unwrap_err(), split.unwrap_err());
         assert_eq!(whole.render(), split.render());
@@ -2776,17 +2785,6 @@ mod tests {
     /// written on, whether the table is read whole or in pieces.
     #[test]
     fn ids_written_again_among_many_rows_are_each_reported_once() {
-        let dir = tempfile::tempdir().unwrap();
-        let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
-        write("model.toml", "[model]\nname = \"m\"\nhome = \"JP\"\n");
-        write(
-            "organisations.csv",
-            "id,name,country,role\no1,One,JP,controller\n",
-        );
-        write(
-            "systems.csv",
-            "id,name,country,operator\ns1,S,JP,o1\ns2,T,KR,o1\n",
-        );
         // Row r (line r + 2) has id f{r}, except every 997th row, which
         // repeats the id of the row 1000 before it, and every 2011th, which
         // has no id.
@@ -2812,7 +2810,17 @@ mod tests {
             text.push_str(&format!("{id},s1,s2\n"));
         }
         assert!(expected.len() > 30);
-        write("flows.csv", &text);
+        let dir = model_dir(&[
+            (
+                "organisations.csv",
+                "id,name,country,role\no1,One,JP,controller\n",
+            ),
+            (
+                "systems.csv",
+                "id,name,country,operator\ns1,S,JP,o1\ns2,T,KR,o1\n",
+            ),
+            ("flows.csv", &text),
+        ]);
         for loaded in both_ways(dir.path()) {
             let error = loaded.unwrap_err();
             let found: Vec<(String, usize, usize)> = error
