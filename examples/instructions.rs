@@ -11,7 +11,8 @@
 //!
 //! The model (60,000 rows by default) is large enough that the loader and the
 //! evaluation take their two-thread paths. Counts vary by about 0.1% from run
-//! to run (how the threads share the work); the tolerance is 2%.
+//! to run (how the threads share the work); the tolerance is 3%, which also
+//! covers a C library choosing other string routines on another CPU.
 //!
 //! Exit status: 0 within budget, 1 when a command exceeds its budget by more
 //! than `--tolerance` percent, 2 when the counts cannot be taken (no valgrind,
@@ -39,7 +40,7 @@ struct Args {
     #[arg(long, default_value = "benches/instructions.txt")]
     budget: PathBuf,
     /// How far above its budget a count may be, in percent
-    #[arg(long, default_value_t = 2.0)]
+    #[arg(long, default_value_t = 3.0)]
     tolerance: f64,
     /// Write the counts as the new budget instead of comparing
     #[arg(long)]
