@@ -11,9 +11,18 @@ use serde::{Serialize, Serializer};
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct CountryCode([u8; 2]);
 
+/// Words of one bit per possible code, `AA` to `ZZ`.
+const CODE_WORDS: usize = (26 * 26usize).div_ceil(64);
+
 impl CountryCode {
     /// `ZZ`, the user-assigned code for an unknown country.
     pub const UNKNOWN: CountryCode = CountryCode(*b"ZZ");
+
+    /// The code as a number below 26 × 26.
+    fn number(self) -> usize {
+        let [a, b] = self.0.map(|c| usize::from(c.saturating_sub(b'A')).min(25));
+        a * 26 + b
+    }
 
     /// Accepts exactly two ASCII letters, upper case.
     pub fn parse(text: &str) -> Option<CountryCode> {
@@ -77,6 +86,9 @@ pub struct CountryInfo {
 /// The built-in table.
 pub struct CountryTable {
     rows: BTreeMap<CountryCode, CountryInfo>,
+    /// The codes of `rows`, one bit each: the loader asks about every
+    /// row's countries, and a bit is found without a search.
+    known: [u64; CODE_WORDS],
     /// Normalised English names and aliases (see [`normalise_name`]).
     by_name: BTreeMap<String, CountryCode>,
 }
@@ -140,7 +152,16 @@ impl CountryTable {
                 by_name.entry(normalise_name(&row.alias)).or_insert(code);
             }
         }
-        CountryTable { rows, by_name }
+        let mut known = [0; CODE_WORDS];
+        for code in rows.keys() {
+            let bit = code.number();
+            known[bit / 64] |= 1 << (bit % 64);
+        }
+        CountryTable {
+            rows,
+            known,
+            by_name,
+        }
     }
 
     /// The country a person wrote: a two-letter code in any case ("us"), the
@@ -174,7 +195,8 @@ impl CountryTable {
     }
 
     pub fn contains(&self, code: CountryCode) -> bool {
-        self.rows.contains_key(&code)
+        let bit = code.number();
+        self.known[bit / 64] >> (bit % 64) & 1 != 0
     }
 
     pub fn codes(&self) -> impl Iterator<Item = CountryCode> + '_ {
@@ -230,6 +252,26 @@ pub fn builtin() -> &'static CountryTable {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_table_knows_exactly_its_rows_codes() {
+        let table = builtin();
+        let mut known = 0;
+        for a in b'A'..=b'Z' {
+            for b in b'A'..=b'Z' {
+                let code = CountryCode::parse(std::str::from_utf8(&[a, b]).unwrap()).unwrap();
+                assert_eq!(
+                    table.contains(code),
+                    table.rows.contains_key(&code),
+                    "{code}"
+                );
+                known += usize::from(table.contains(code));
+            }
+        }
+        assert_eq!(known, table.rows.len());
+        assert!(table.contains(CountryCode::parse("JP").unwrap()));
+        assert!(!table.contains(CountryCode::parse("XX").unwrap()));
+    }
 
     #[test]
     fn every_row_of_the_shipped_table_parses() {

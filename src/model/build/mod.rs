@@ -261,18 +261,42 @@ fn quick_cell(spec: &Field, cell: &str) -> bool {
 /// The items of a list written in one CSV cell: separated by `;`, trimmed,
 /// empty ones left out.
 fn list_items(cell: &str) -> ListItems<'_> {
-    ListItems(cell.split(';'))
+    ListItems(Some(cell))
 }
 
-struct ListItems<'a>(std::str::Split<'a, char>);
+/// What is left of the cell, if anything: items are a few bytes long, so a
+/// plain byte loop finds each `;` sooner than a general search starts.
+struct ListItems<'a>(Option<&'a str>);
 
 impl<'a> Iterator for ListItems<'a> {
     type Item = &'a str;
     fn next(&mut self) -> Option<&'a str> {
+        loop {
+            let rest = self.0?;
+            // `;` is ASCII: the string splits at a character boundary.
+            let item = match rest.bytes().position(|b| b == b';') {
+                Some(end) => {
+                    self.0 = Some(&rest[end + 1..]);
+                    &rest[..end]
+                }
+                None => {
+                    self.0 = None;
+                    rest
+                }
+            };
+            let item = source::trim_cell(item);
+            if !item.is_empty() {
+                return Some(item);
+            }
+        }
+    }
+}
+
+impl ListItems<'_> {
+    /// At most this many items are left.
+    fn bound(&self) -> usize {
         self.0
-            .by_ref()
-            .map(source::trim_cell)
-            .find(|s| !s.is_empty())
+            .map_or(0, |rest| rest.bytes().filter(|&b| b == b';').count() + 1)
     }
 }
 
@@ -281,6 +305,16 @@ enum Items<'v, 'a> {
     Checked(std::slice::Iter<'v, (Cow<'a, str>, Pos)>),
     /// Every item of a cell is at the cell's place.
     Cell(ListItems<'a>, Pos),
+}
+
+impl Items<'_, '_> {
+    /// At most this many items are left.
+    fn bound(&self) -> usize {
+        match self {
+            Items::Checked(items) => items.len(),
+            Items::Cell(items, _) => items.bound(),
+        }
+    }
 }
 
 impl<'v, 'a: 'v> Iterator for Items<'v, 'a> {
@@ -1701,15 +1735,20 @@ fn report_sorted<'a>(
 /// The named categories of a list key, resolved, sorted and deduplicated.
 fn category_list(b: &mut Builder, index: &Index, e: &Entry, key: Key) -> Option<Vec<CategoryIdx>> {
     let items = e.list(key)?;
-    // Most lists are short: room for a few without growing.
-    let mut out: Vec<CategoryIdx> = Vec::with_capacity(4);
+    let mut out: Vec<CategoryIdx> = Vec::with_capacity(items.bound());
     for (i, (id, pos)) in items.enumerate() {
-        if let Some(c) = index.resolve(b, id, pos, e.key_label(key).item(i)) {
-            out.push(CategoryIdx(c));
+        match index.get(id) {
+            Some(c) => out.push(CategoryIdx(c)),
+            None => {
+                let location = b.location(pos);
+                index.unknown(b, id, location, e.key_label(key).item(i));
+            }
         }
     }
-    out.sort_unstable();
-    out.dedup();
+    if out.len() > 1 {
+        out.sort_unstable();
+        out.dedup();
+    }
     Some(out)
 }
 
