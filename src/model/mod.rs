@@ -60,9 +60,32 @@ impl Window {
 /// Free text carried into explain and the reports, and where the entry was written.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Meta {
-    pub note: Option<String>,
-    pub source: Option<String>,
     pub location: Option<Location>,
+    /// `note` and `source`, out of line: most entries have neither, and at a
+    /// million entries two empty strings each are 48 MB to write.
+    text: Option<Box<MetaText>>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct MetaText {
+    note: Option<String>,
+    source: Option<String>,
+}
+
+impl Meta {
+    pub fn new(note: Option<String>, source: Option<String>, location: Option<Location>) -> Meta {
+        let text =
+            (note.is_some() || source.is_some()).then(|| Box::new(MetaText { note, source }));
+        Meta { location, text }
+    }
+    /// The entry's `note`.
+    pub fn note(&self) -> Option<&str> {
+        self.text.as_ref()?.note.as_deref()
+    }
+    /// The entry's `source`: where its facts come from.
+    pub fn source(&self) -> Option<&str> {
+        self.text.as_ref()?.source.as_deref()
+    }
 }
 
 /// A set of categories, one bit per [`CategoryIdx`].
@@ -300,10 +323,48 @@ pub struct Access {
     pub purpose: Option<String>,
     pub mode: Option<AccessMode>,
     pub window: Window,
+    /// `headcount`, `observed` and `controls`, out of line: most accesses
+    /// have none of them.
+    evidence: Option<Box<Evidence>>,
+    pub meta: Meta,
+}
+
+/// What is known of how an access is used and limited.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Evidence {
     pub headcount: Option<u64>,
     pub observed: Option<String>,
     pub controls: Vec<String>,
-    pub meta: Meta,
+}
+
+impl Evidence {
+    /// Boxed, unless there is none.
+    fn out_of_line(self) -> Option<Box<Evidence>> {
+        (self != Evidence::default()).then(|| Box::new(self))
+    }
+}
+
+impl Access {
+    /// Sets `headcount`, `observed` and `controls`.
+    pub fn set_evidence(&mut self, evidence: Evidence) {
+        self.evidence = evidence.out_of_line();
+    }
+    /// `headcount`, `observed` and `controls` together.
+    pub fn evidence(&self) -> Evidence {
+        self.evidence.as_deref().cloned().unwrap_or_default()
+    }
+    /// How many people have the access.
+    pub fn headcount(&self) -> Option<u64> {
+        self.evidence.as_ref()?.headcount
+    }
+    /// When and how the access was seen in use.
+    pub fn observed(&self) -> Option<&str> {
+        self.evidence.as_ref()?.observed.as_deref()
+    }
+    /// The controls that limit the access.
+    pub fn controls(&self) -> &[String] {
+        self.evidence.as_ref().map_or(&[], |e| &e.controls)
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -315,7 +315,7 @@ impl Doc<'_, '_, '_> {
         }
         if let Some(source) = model
             .country_entry(country, self.h.evaluation.date())
-            .and_then(|e| e.meta.source.as_ref())
+            .and_then(|e| e.meta.source())
         {
             self.item("", "Source of the note", "注記の出典（原文）", &md(source));
         }
@@ -603,13 +603,13 @@ impl Doc<'_, '_, '_> {
                 .into(),
             );
         }
-        if let Some(count) = access.and_then(|a| a.headcount) {
+        if let Some(count) = access.and_then(|a| a.headcount()) {
             sentences.push(match l {
                 Lang::En => format!("People with access: {count}."),
                 Lang::Ja => format!("アクセス可能な人数：{count}名。"),
             });
         }
-        if let Some(observed) = access.and_then(|a| a.observed.as_ref()) {
+        if let Some(observed) = access.and_then(|a| a.observed()) {
             sentences.push(match l {
                 Lang::En => format!("Observed: {}.", md(observed.trim_end_matches('.'))),
                 Lang::Ja => format!("確認された事実（原文）：「{}」。", md(observed)),
@@ -631,10 +631,10 @@ impl Doc<'_, '_, '_> {
     }
 
     fn meta(&mut self, indent: &str, meta: &Meta) {
-        if let Some(note) = &meta.note {
+        if let Some(note) = meta.note() {
             self.item(indent, "Note", "備考（原文）", &md(note));
         }
-        if let Some(source) = &meta.source {
+        if let Some(source) = meta.source() {
             self.item(indent, "Source", "出典（原文）", &md(source));
         }
     }

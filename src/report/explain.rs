@@ -26,14 +26,14 @@ fn country_name(model: &Model, evaluation: &Evaluation, code: CountryCode) -> St
 
 fn evidence(access: &Access) -> String {
     let mut parts = Vec::new();
-    if let Some(n) = access.headcount {
+    if let Some(n) = access.headcount() {
         parts.push(format!("{n} {}", if n == 1 { "person" } else { "people" }));
     }
-    if let Some(o) = &access.observed {
+    if let Some(o) = access.observed() {
         parts.push(t(o));
     }
-    if !access.controls.is_empty() {
-        parts.push(format!("controls: {}", t(&access.controls.join(", "))));
+    if !access.controls().is_empty() {
+        parts.push(format!("controls: {}", t(&access.controls().join(", "))));
     }
     if parts.is_empty() {
         String::new()
@@ -168,10 +168,10 @@ pub fn route_sentence(evaluation: &Evaluation, hops: &Hops, route: &Route) -> St
 
 fn meta_lines(label: &str, meta: &Meta, out: &mut String) {
     let label = t(label);
-    if let Some(n) = &meta.note {
+    if let Some(n) = meta.note() {
         out.push_str(&format!("      note ({label}): {}\n", t(n)));
     }
-    if let Some(s) = &meta.source {
+    if let Some(s) = meta.source() {
         out.push_str(&format!("      source ({label}): {}\n", t(s)));
     }
 }

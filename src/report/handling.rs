@@ -270,7 +270,7 @@ impl<'e, 'm> Handling<'e, 'm> {
         units
             .into_iter()
             .filter_map(|u| u.access(model))
-            .flat_map(|a| a.controls.iter().cloned())
+            .flat_map(|a| a.controls().iter().cloned())
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect()

@@ -402,18 +402,18 @@ fn describe(h: &Handling, source: Source, model_root: &Path) -> EvidenceData {
                 "Dates",
                 dates(&access.window).unwrap_or_else(|| "no dates recorded".into()),
             ));
-            if let Some(n) = access.headcount {
+            if let Some(n) = access.headcount() {
                 facts.push(("Headcount", n.to_string()));
             }
-            if let Some(o) = &access.observed {
-                facts.push(("Observed", o.clone()));
+            if let Some(o) = access.observed() {
+                facts.push(("Observed", o.to_string()));
             }
             facts.push((
                 "Controls",
-                if access.controls.is_empty() {
+                if access.controls().is_empty() {
                     "none recorded".to_string()
                 } else {
-                    access.controls.join(", ")
+                    access.controls().join(", ")
                 },
             ));
             meta_facts(&access.meta, model_root, &mut facts);
@@ -504,11 +504,11 @@ fn dates(w: &Window) -> Option<String> {
 }
 
 fn meta_facts(meta: &Meta, model_root: &Path, facts: &mut Vec<(&'static str, String)>) {
-    if let Some(n) = &meta.note {
-        facts.push(("Note", n.clone()));
+    if let Some(n) = meta.note() {
+        facts.push(("Note", n.to_string()));
     }
-    if let Some(s) = &meta.source {
-        facts.push(("Source", s.clone()));
+    if let Some(s) = meta.source() {
+        facts.push(("Source", s.to_string()));
     }
     if let Some(l) = &meta.location {
         facts.push((

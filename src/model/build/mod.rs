@@ -451,11 +451,11 @@ impl<'a> Entry<'a> {
     }
     fn meta(&self) -> Meta {
         let common = COMMON[self.section as usize];
-        Meta {
-            note: self.str_at(common.note).map(str::to_string),
-            source: self.str_at(common.source).map(str::to_string),
-            location: Some(self.location.clone()),
-        }
+        Meta::new(
+            self.str_at(common.note).map(str::to_string),
+            self.str_at(common.source).map(str::to_string),
+            Some(self.location.clone()),
+        )
     }
     fn window(&self) -> Window {
         if let Values::Cells(row) = &self.values {
@@ -2364,12 +2364,15 @@ fn access_entry<'r, 's>(
                 _ => None,
             },
             window: e.window(),
-            headcount: e.count(k!(Access, "headcount")),
-            observed: e.text(k!(Access, "observed")),
-            controls: e
-                .list(k!(Access, "controls"))
-                .map(|l| l.map(|(s, _)| s.to_string()).collect())
-                .unwrap_or_default(),
+            evidence: Evidence {
+                headcount: e.count(k!(Access, "headcount")),
+                observed: e.text(k!(Access, "observed")),
+                controls: e
+                    .list(k!(Access, "controls"))
+                    .map(|l| l.map(|(s, _)| s.to_string()).collect())
+                    .unwrap_or_default(),
+            }
+            .out_of_line(),
             meta: e.meta(),
         };
         accesses.push(access, id);
