@@ -10,7 +10,7 @@
 //! ```
 //!
 //! The model (60,000 rows by default) is large enough that the loader and the
-//! evaluation take their two-thread paths. Counts vary by about 0.1% from run
+//! evaluation take their two-thread paths. Counts vary by up to 0.2% from run
 //! to run (how the threads share the work); the tolerance is 3%, which also
 //! covers a C library choosing other string routines on another CPU.
 //!
