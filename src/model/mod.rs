@@ -568,6 +568,30 @@ mod tests {
         assert!(parse_date("2021-02-01T00:00").is_none());
     }
 
+    /// Fields kept out of line read back as written, and take no
+    /// allocation when none is written.
+    #[test]
+    fn fields_out_of_line_read_back() {
+        let meta = Meta::new(None, Some("contract §3".into()), None);
+        assert_eq!((meta.note(), meta.source()), (None, Some("contract §3")));
+        assert_eq!(Meta::new(None, None, None), Meta::default());
+        let text = "[model]\nname = \"m\"\nhome = \"JP\"\n\n[[organisation]]\nid = \"o\"\nname = \"O\"\ncountry = \"JP\"\nrole = \"controller\"\n\n[[system]]\nid = \"s\"\nname = \"S\"\ncountry = \"JP\"\noperator = \"o\"\n\n[[access]]\nwho = \"o\"\nto = \"s\"\nheadcount = 3\ncontrols = [\"vpn\", \"log review\"]\nnote = \"n\"\n\n[[access]]\nwho = \"o\"\nto = \"s\"\n";
+        let model = Model::from_toml_str("m.toml", text).unwrap();
+        let [with, without] = [&model.accesses[0], &model.accesses[1]];
+        assert_eq!(with.headcount(), Some(3));
+        assert_eq!(with.observed(), None);
+        assert_eq!(with.controls(), ["vpn", "log review"]);
+        assert_eq!(with.meta.note(), Some("n"));
+        assert!(with.meta.location.is_some());
+        assert!(without.evidence.is_none() && without.meta.text.is_none());
+        assert_eq!(without.controls(), [] as [String; 0]);
+        let mut changed = without.clone();
+        changed.set_evidence(with.evidence());
+        assert_eq!(changed.evidence(), with.evidence());
+        changed.set_evidence(Evidence::default());
+        assert!(changed.evidence.is_none());
+    }
+
     #[test]
     fn kinds_sort_by_name() {
         let mut names: Vec<_> = Kind::ALL.iter().map(|k| k.as_str()).collect();
