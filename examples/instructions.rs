@@ -10,9 +10,10 @@
 //! ```
 //!
 //! The model (60,000 rows by default) is large enough that the loader and the
-//! evaluation take their two-thread paths. Counts vary by up to 0.2% from run
-//! to run (how the threads share the work); the tolerance is 3%, which also
-//! covers a C library choosing other string routines on another CPU.
+//! evaluation take their two-thread paths. Counts vary by a few tenths of a
+//! percent from run to run (how the threads share the work); the tolerance is
+//! 3%, which also covers a C library choosing other string routines on
+//! another CPU.
 //!
 //! Exit status: 0 within budget, 1 when a command exceeds its budget by more
 //! than `--tolerance` percent, 2 when the counts cannot be taken (no valgrind,
