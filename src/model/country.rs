@@ -5,14 +5,12 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::OnceLock;
 
+use fixedbitset::FixedBitSet;
 use serde::{Serialize, Serializer};
 
 /// A two-letter country code, upper case.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct CountryCode([u8; 2]);
-
-/// Words of one bit per possible code, `AA` to `ZZ`.
-const CODE_WORDS: usize = (26 * 26usize).div_ceil(64);
 
 impl CountryCode {
     /// `ZZ`, the user-assigned code for an unknown country.
@@ -88,7 +86,7 @@ pub struct CountryTable {
     rows: BTreeMap<CountryCode, CountryInfo>,
     /// The codes of `rows`, one bit each: the loader asks about every
     /// row's countries, and a bit is found without a search.
-    known: [u64; CODE_WORDS],
+    known: FixedBitSet,
     /// Normalised English names and aliases (see [`normalise_name`]).
     by_name: BTreeMap<String, CountryCode>,
 }
@@ -152,10 +150,9 @@ impl CountryTable {
                 by_name.entry(normalise_name(&row.alias)).or_insert(code);
             }
         }
-        let mut known = [0; CODE_WORDS];
+        let mut known = FixedBitSet::with_capacity(26 * 26);
         for code in rows.keys() {
-            let bit = code.number();
-            known[bit / 64] |= 1 << (bit % 64);
+            known.insert(code.number());
         }
         CountryTable {
             rows,
@@ -195,8 +192,7 @@ impl CountryTable {
     }
 
     pub fn contains(&self, code: CountryCode) -> bool {
-        let bit = code.number();
-        self.known[bit / 64] >> (bit % 64) & 1 != 0
+        self.known.contains(code.number())
     }
 
     pub fn codes(&self) -> impl Iterator<Item = CountryCode> + '_ {
