@@ -349,10 +349,6 @@ impl Access {
     pub fn set_evidence(&mut self, evidence: Evidence) {
         self.evidence = evidence.out_of_line();
     }
-    /// `headcount`, `observed` and `controls` together.
-    pub fn evidence(&self) -> Evidence {
-        self.evidence.as_deref().cloned().unwrap_or_default()
-    }
     /// How many people have the access.
     pub fn headcount(&self) -> Option<u64> {
         self.evidence.as_ref()?.headcount
@@ -586,8 +582,12 @@ mod tests {
         assert!(without.evidence.is_none() && without.meta.text.is_none());
         assert_eq!(without.controls(), [] as [String; 0]);
         let mut changed = without.clone();
-        changed.set_evidence(with.evidence());
-        assert_eq!(changed.evidence(), with.evidence());
+        changed.set_evidence(Evidence {
+            headcount: Some(3),
+            observed: None,
+            controls: vec!["vpn".into(), "log review".into()],
+        });
+        assert_eq!(changed.evidence, with.evidence);
         changed.set_evidence(Evidence::default());
         assert!(changed.evidence.is_none());
     }

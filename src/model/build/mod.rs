@@ -1689,10 +1689,11 @@ fn shared_hashes(keys: &[(u64, u32)]) -> Vec<(u64, u32)> {
     shared
 }
 
-/// Reports the duplicates among ids whose (hash, place) keys are `order`,
-/// sorted (at least every key whose hash is shared); `id_at` gives the id at a place, if it has one. Ids are compared
-/// only within a run of equal hashes; the first written is the one named,
-/// and the reports follow the order the duplicates were written in.
+/// Reports the duplicates among ids whose (hash, place) keys are `order`:
+/// sorted, and holding at least every key whose hash is shared. `id_at`
+/// gives the id at a place, if it has one. Ids are compared only within a
+/// run of equal hashes; the first written is the one named, and the
+/// reports follow the order the duplicates were written in.
 fn report_sorted<'a>(
     b: &mut Builder,
     order: &[(u64, u32)],
@@ -2882,6 +2883,22 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// A list cell's items are its `;`-separated parts, trimmed, the
+        /// empty ones left out; at most `bound` of them.
+        #[test]
+        fn list_items_are_the_trimmed_parts_between_semicolons(
+            cell in "[a; \t\u{3000}é.]{0,24}",
+        ) {
+            let plain: Vec<&str> = cell
+                .split(';')
+                .map(source::trim_cell)
+                .filter(|s| !s.is_empty())
+                .collect();
+            let items = list_items(&cell);
+            proptest::prop_assert!(items.bound() >= plain.len());
+            proptest::prop_assert_eq!(items.collect::<Vec<_>>(), plain);
+        }
+
         /// Every key whose hash is written more than once is among the
         /// shared ones, which are keys given, sorted.
         #[test]
