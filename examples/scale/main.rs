@@ -19,6 +19,8 @@ use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
 use clap::Parser;
+
+mod plain;
 use reachmap::model::{CategoryIdx, Model};
 use reachmap::reach::baseline::Baseline;
 use reachmap::reach::{Evaluation, Reach};
@@ -99,6 +101,7 @@ struct Row {
     organisations: usize,
     bytes: u64,
     floor: Time,
+    plain: Time,
     load: Time,
     evaluate: Time,
     matrix: Time,
@@ -264,9 +267,13 @@ fn measure(args: &Args, rows: usize, seed: u64) -> Result<Row, String> {
     };
     let (_, floor) = timed(args.repeat, || bare_parse(&dir));
     row.floor = floor;
+    let (plain, plain_time) = timed(args.repeat, || plain::load(&dir));
+    row.plain = plain_time;
     let (model, load) = timed(args.repeat, || Model::load(&dir));
     let model = model.map_err(|e| e.render())?;
     row.load = load;
+    plain.agrees(&model)?;
+    drop(plain);
     let date = model.default_date();
     let (evaluation, evaluate) = timed(args.repeat, || Evaluation::new(&model, date));
     row.evaluate = evaluate;
@@ -380,20 +387,24 @@ fn mib(kib: u64) -> String {
 fn print_tables(rows: &[Row]) {
     println!("### Phases (in process; wall, with CPU time in brackets)\n");
     println!(
-        "| seed | rows | systems | orgs | files | CSV parse floor | load | load / floor | evaluate | matrix (witnesses) | write JSON |"
+        "| seed | rows | systems | orgs | files | CSV parse floor | plain load, no checks | plain / floor | load | load / floor | evaluate | matrix (witnesses) | write JSON |"
     );
-    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    let per_floor =
+        |t: Time, floor: Time| t.wall.as_secs_f64() / floor.wall.as_secs_f64().max(1e-9);
     for r in rows {
         println!(
-            "| {} | {} | {} | {} | {:.1} MB | {} | {} | {:.2}× | {} | {} | {} |",
+            "| {} | {} | {} | {} | {:.1} MB | {} | {} | {:.2}× | {} | {:.2}× | {} | {} | {} |",
             r.seed,
             r.rows,
             r.systems,
             r.organisations,
             r.bytes as f64 / 1e6,
             both(r.floor),
+            both(r.plain),
+            per_floor(r.plain, r.floor),
             both(r.load),
-            r.load.wall.as_secs_f64() / r.floor.wall.as_secs_f64().max(1e-9),
+            per_floor(r.load, r.floor),
             both(r.evaluate),
             both(r.matrix),
             both(r.write),
