@@ -134,6 +134,21 @@ type Held<'m> = (
     &'m Window,
 );
 
+fn held<'m>(
+    id: Option<&'m str>,
+    ends: [&'m str; 2],
+    categories: &'m Option<CategorySet>,
+    named: &'m [CategoryIdx],
+    window: &'m Window,
+) -> Held<'m> {
+    (
+        id,
+        ends,
+        categories.as_ref().map(|set| (named, set)),
+        window,
+    )
+}
+
 /// Whether the links read match the model's, in order, with their ends
 /// named by the ids in `ends`.
 fn same_links(plain: &[Link], model: &[Held], ends: [&[&str]; 2]) -> bool {
@@ -195,32 +210,36 @@ impl Plain {
         }
         let contracts: Vec<Held> = (model.contracts.iter())
             .map(|c| {
-                let categories = c.categories.as_ref();
-                let categories = categories.map(|s| (&*c.categories_named, s));
-                (
+                let ends = [org_id(c.from), org_id(c.to)];
+                held(
                     c.id.as_deref(),
-                    [org_id(c.from), org_id(c.to)],
-                    categories,
+                    ends,
+                    &c.categories,
+                    &c.categories_named,
                     &c.window,
                 )
             })
             .collect();
         let flows: Vec<Held> = (model.flows.iter())
             .map(|f| {
-                let categories = f.categories.as_ref();
-                let categories = categories.map(|s| (&*f.categories_named, s));
                 let ends = [system_id(f.from), system_id(f.to)];
-                (f.id.as_deref(), ends, categories, &f.window)
+                held(
+                    f.id.as_deref(),
+                    ends,
+                    &f.categories,
+                    &f.categories_named,
+                    &f.window,
+                )
             })
             .collect();
         let accesses: Vec<Held> = (model.accesses.iter())
             .map(|a| {
-                let categories = a.categories.as_ref();
-                let categories = categories.map(|s| (&*a.categories_named, s));
-                (
+                let ends = [org_id(a.who), system_id(a.to)];
+                held(
                     a.id.as_deref(),
-                    [org_id(a.who), system_id(a.to)],
-                    categories,
+                    ends,
+                    &a.categories,
+                    &a.categories_named,
                     &a.window,
                 )
             })
