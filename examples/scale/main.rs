@@ -19,13 +19,13 @@ use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
 use clap::Parser;
-
-mod plain;
 use reachmap::model::{CategoryIdx, Model};
 use reachmap::reach::baseline::Baseline;
 use reachmap::reach::{Evaluation, Reach};
 use reachmap::report::matrix;
 use reachmap::synth::{self, Params};
+
+mod plain;
 
 // The allocator the `reachmap` binary uses, so that the numbers are its own.
 #[global_allocator]

@@ -85,14 +85,14 @@ fn country(cell: &str) -> [u8; 2] {
         .unwrap_or(*b"??")
 }
 
-pub struct Org {
+struct Org {
     id: String,
     name: String,
     country: [u8; 2],
     parent: Option<u32>,
 }
 
-pub struct System {
+struct System {
     id: String,
     name: String,
     country: [u8; 2],
@@ -101,7 +101,7 @@ pub struct System {
 }
 
 /// A flow, an access or a contract: an id, two ends, categories, a window.
-pub struct Link {
+struct Link {
     id: String,
     from: u32,
     to: u32,
@@ -110,20 +110,13 @@ pub struct Link {
 }
 
 pub struct Plain {
+    /// Category ids as written: what the lists' numbers stand for.
+    categories: Vec<String>,
     orgs: Vec<Org>,
     systems: Vec<System>,
     contracts: Vec<Link>,
     flows: Vec<Link>,
     accesses: Vec<Link>,
-}
-
-/// A category list as the model holds it: named, and expanded.
-fn same_categories(
-    plain: &(Vec<u32>, FixedBitSet),
-    named: &[CategoryIdx],
-    set: &CategorySet,
-) -> bool {
-    plain.0.len() == named.len() && plain.1.count_ones(..) == set.iter().count()
 }
 
 /// A flow, access or contract as the model holds it, by ids.
@@ -149,27 +142,52 @@ fn held<'m>(
     )
 }
 
-/// Whether the links read match the model's, in order, with their ends
-/// named by the ids in `ends`.
-fn same_links(plain: &[Link], model: &[Held], ends: [&[&str]; 2]) -> bool {
-    plain.len() == model.len()
-        && plain
-            .iter()
-            .zip(model)
-            .all(|(p, (id, [from, to], categories, window))| {
-                *id == Some(p.id.as_str())
-                    && ends[0].get(p.from as usize) == Some(from)
-                    && ends[1].get(p.to as usize) == Some(to)
-                    && match (&p.categories, categories) {
-                        (Some(p), Some((named, set))) => same_categories(p, named, set),
-                        (None, None) => true,
-                        _ => false,
-                    }
-                    && p.window == **window
-            })
+/// Ids, sorted: lists compared as sets of ids.
+fn sorted<'a>(ids: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+    let mut ids: Vec<&str> = ids.collect();
+    ids.sort_unstable();
+    ids
 }
 
 impl Plain {
+    /// Whether a category list names, and expands to, the categories the
+    /// model's does, by id.
+    fn same_categories(
+        &self,
+        model: &Model,
+        plain: &(Vec<u32>, FixedBitSet),
+        named: &[CategoryIdx],
+        set: &CategorySet,
+    ) -> bool {
+        let id = |c: usize| self.categories.get(c).map_or("", String::as_str);
+        let model_id = |c: CategoryIdx| model.category(c).id.as_str();
+        sorted(plain.0.iter().map(|&c| id(c as usize)))
+            == sorted(named.iter().map(|&c| model_id(c)))
+            && sorted(plain.1.ones().map(id)) == sorted(set.iter().map(model_id))
+    }
+
+    /// Whether the links read match the model's, in order, with their ends
+    /// named by the ids in `ends`.
+    fn same_links(&self, model: &Model, plain: &[Link], held: &[Held], ends: [&[&str]; 2]) -> bool {
+        plain.len() == held.len()
+            && plain
+                .iter()
+                .zip(held)
+                .all(|(p, (id, [from, to], categories, window))| {
+                    *id == Some(p.id.as_str())
+                        && ends[0].get(p.from as usize) == Some(from)
+                        && ends[1].get(p.to as usize) == Some(to)
+                        && match (&p.categories, categories) {
+                            (Some(p), Some((named, set))) => {
+                                self.same_categories(model, p, named, set)
+                            }
+                            (None, None) => true,
+                            _ => false,
+                        }
+                        && p.window == **window
+                })
+    }
+
     /// Checks that this read the model reachmap loaded: the same entries,
     /// names, countries and references (compared by id: reachmap sorts
     /// organisations and systems by id, this keeps them as written),
@@ -202,7 +220,7 @@ impl Plain {
                 p.name == s.name
                     && p.country == s.country.as_str().as_bytes()
                     && org_ids.get(p.operator as usize) == Some(&org_id(s.operator))
-                    && same_categories(&p.holds, &s.holds_named, &s.holds)
+                    && self.same_categories(model, &p.holds, &s.holds_named, &s.holds)
             });
             if !same {
                 return differs(&format!("system {}", s.id));
@@ -244,13 +262,13 @@ impl Plain {
                 )
             })
             .collect();
-        if !same_links(&self.contracts, &contracts, [&org_ids, &org_ids]) {
+        if !self.same_links(model, &self.contracts, &contracts, [&org_ids, &org_ids]) {
             return differs("contracts");
         }
-        if !same_links(&self.flows, &flows, [&system_ids, &system_ids]) {
+        if !self.same_links(model, &self.flows, &flows, [&system_ids, &system_ids]) {
             return differs("flows");
         }
-        if !same_links(&self.accesses, &accesses, [&org_ids, &system_ids]) {
+        if !self.same_links(model, &self.accesses, &accesses, [&org_ids, &system_ids]) {
             return differs("accesses");
         }
         Ok(())
@@ -307,7 +325,7 @@ pub fn load(dir: &Path) -> Plain {
             set
         })
         .collect();
-    let cats = ids(category_ids.into_iter());
+    let cats = ids(category_ids.iter().cloned());
 
     let mut orgs = Vec::new();
     let mut parents = Vec::new();
@@ -377,10 +395,64 @@ pub fn load(dir: &Path) -> Plain {
         (flows.join().unwrap_or_default(), accesses)
     });
     Plain {
+        categories: category_ids,
         orgs,
         systems,
         contracts,
         flows,
         accesses,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reachmap::synth::{self, Params};
+
+    /// The plain loader reads what reachmap loads, and the check that says
+    /// so notices each kind of difference.
+    #[test]
+    fn agrees_with_the_model_it_read_and_with_no_other() {
+        let dir = tempfile::tempdir().unwrap();
+        let params = Params::scaled(2_000, 3);
+        synth::write(&params, dir.path()).unwrap();
+        let model = Model::load(dir.path()).unwrap();
+        let read = || load(dir.path());
+        let plain = read();
+        assert_eq!(plain.flows.len() + plain.accesses.len(), params.rows);
+        assert_eq!(plain.agrees(&model), Ok(()));
+
+        let mut plain = read();
+        let flow = &mut plain.flows[0];
+        flow.to = if flow.to == 0 { 1 } else { 0 };
+        assert!(plain.agrees(&model).unwrap_err().contains("flows"));
+
+        // One leaf category for another: as many named and expanded, told
+        // apart by id only.
+        let mut plain = read();
+        let leaf = |c: usize| plain.categories.get(c).is_some_and(|id| id.contains('.'));
+        let (s, c) = (plain.systems.iter().enumerate())
+            .find_map(|(s, system)| match system.holds.0[..] {
+                [c] if leaf(c as usize) && leaf(c as usize + 1) => Some((s, c)),
+                _ => None,
+            })
+            .unwrap();
+        let (named, set) = &mut plain.systems[s].holds;
+        *named = vec![c + 1];
+        set.clear();
+        set.insert(c as usize + 1);
+        assert!(plain.agrees(&model).unwrap_err().contains("system"));
+
+        let mut plain = read();
+        let access = (plain.accesses.iter_mut())
+            .find(|a| a.categories.is_some())
+            .unwrap();
+        access.categories = None;
+        assert!(plain.agrees(&model).unwrap_err().contains("accesses"));
+
+        let mut plain = read();
+        let org = plain.orgs.iter_mut().find(|o| o.parent.is_some()).unwrap();
+        org.parent = None;
+        assert!(plain.agrees(&model).unwrap_err().contains("organisation"));
     }
 }
