@@ -200,11 +200,32 @@ struct Entry<'a> {
     section: Section,
     index: Option<usize>,
     pos: Pos,
-    location: Location,
+    at: At<'a>,
     values: Values<'a>,
     /// Keys written, valid or not (bit `i` for key `i`): a key with a bad
     /// value is reported for its value, not a second time as missing.
     written: u32,
+}
+
+/// Where an entry starts, as its [`Location`] will say, with the file's
+/// path borrowed: a row's entry makes its location only when something
+/// keeps it, so the path's shared count is touched once per row, not three
+/// times.
+#[derive(Clone, Copy)]
+struct At<'a> {
+    file: &'a Arc<Path>,
+    line: usize,
+    column: Option<usize>,
+}
+
+impl At<'_> {
+    fn location(&self) -> Location {
+        Location {
+            file: self.file.clone(),
+            line: self.line,
+            column: self.column,
+        }
+    }
 }
 
 /// Where an entry's values are.
@@ -328,12 +349,12 @@ impl<'v, 'a: 'v> Iterator for Items<'v, 'a> {
 }
 
 impl<'a> Entry<'a> {
-    fn new(section: Section, index: Option<usize>, pos: Pos, location: Location) -> Entry<'a> {
+    fn new(section: Section, index: Option<usize>, pos: Pos, at: At<'a>) -> Entry<'a> {
         Entry {
             section,
             index,
             pos,
-            location,
+            at,
             values: Values::Checked([const { None }; MAX_FIELDS]),
             written: 0,
         }
@@ -454,8 +475,12 @@ impl<'a> Entry<'a> {
         Meta::new(
             self.str_at(common.note).map(str::to_string),
             self.str_at(common.source).map(str::to_string),
-            Some(self.location.clone()),
+            Some(self.location()),
         )
+    }
+    /// Where the entry starts.
+    fn location(&self) -> Location {
+        self.at.location()
     }
     fn window(&self) -> Window {
         if let Values::Cells(row) = &self.values {
@@ -520,13 +545,18 @@ impl<'s> Builder<'s> {
         entry
             .pos_of(key)
             .map(|p| self.location(p))
-            .unwrap_or_else(|| entry.location.clone())
+            .unwrap_or_else(|| entry.location())
     }
 
-    fn check_entry<'a>(&mut self, raw: RawEntry<'a>, index: Option<usize>) -> Entry<'a> {
+    fn check_entry<'a>(&mut self, raw: RawEntry<'a>, index: Option<usize>) -> Entry<'a>
+    where
+        's: 'a,
+    {
         let section = raw.section;
-        let location = self.location(raw.pos);
-        let mut entry = Entry::new(section, index, raw.pos, location);
+        let Location { line, column, .. } = self.location(raw.pos);
+        let file = &self.sources.files[raw.pos.file as usize].path;
+        let at = At { file, line, column };
+        let mut entry = Entry::new(section, index, raw.pos, at);
         for field in raw.fields {
             match position(section, &field.key) {
                 Some(i) => self.check_field(&mut entry, i, field.value, field.pos),
@@ -595,7 +625,7 @@ impl<'s> Builder<'s> {
                         "missing-key",
                         format!("{} is missing required key `{}`", section.key(), spec.name),
                     )
-                    .at(Some(entry.location.clone()))
+                    .at(Some(entry.location()))
                     .entry(entry.label().to_string())
                     .help(format!(
                         "add `{} = ...`: {}",
@@ -611,7 +641,7 @@ impl<'s> Builder<'s> {
             let at = entry
                 .pos_at(until)
                 .map(|p| self.location(p))
-                .unwrap_or_else(|| entry.location.clone());
+                .unwrap_or_else(|| entry.location());
             self.error(
                 Diagnostic::new(
                     "empty-window",
@@ -1183,7 +1213,7 @@ impl<T: Identified> Rows<T> {
                 id: item.id()?,
                 index,
                 pos,
-                location: item.location()?,
+                location: item.location()?.clone(),
                 key_pos,
             })
         });
@@ -1404,8 +1434,8 @@ where
     fn row(&mut self, cells: &[&str], line: usize, start: usize) {
         let index = Some(self.count);
         self.count += 1;
-        let location = Location {
-            file: self.path.clone(),
+        let at = At {
+            file: &self.path,
             line,
             column: None,
         };
@@ -1416,7 +1446,7 @@ where
                 section: self.section,
                 index,
                 pos,
-                location,
+                at,
                 values: Values::Cells(Row {
                     cells,
                     columns: keys,
@@ -1427,7 +1457,7 @@ where
                 written,
             },
             None => {
-                let mut entry = Entry::new(self.section, index, pos, location);
+                let mut entry = Entry::new(self.section, index, pos, at);
                 for (i, &cell) in cells.iter().enumerate() {
                     let Some(key) = self.columns[i] else {
                         continue;
@@ -1495,19 +1525,31 @@ struct Built<T> {
     index: Option<usize>,
     pos: Pos,
     key_pos: Pos,
-    location: Location,
+    /// Where the entry starts, in the file of `pos`: made a [`Location`]
+    /// only for a duplicate's report.
+    line: usize,
+    column: Option<usize>,
     /// Diagnostics of resolving its references, reported only if it is kept.
     deferred: Vec<Diagnostic>,
 }
 
 impl<T> Built<T> {
+    fn location(&self, sources: &Sources) -> Location {
+        Location {
+            file: sources.files[self.pos.file as usize].path.clone(),
+            line: self.line,
+            column: self.column,
+        }
+    }
+
     fn new(e: &Entry, key_pos: Pos, value: T, deferred: Vec<Diagnostic>) -> Built<T> {
         Built {
             value: Some(value),
             index: e.index,
             pos: e.pos,
             key_pos,
-            location: e.location.clone(),
+            line: e.at.line,
+            column: e.at.column,
             deferred,
         }
     }
@@ -1589,7 +1631,7 @@ fn keep_first_each<T>(
             let d = duplicate(
                 what,
                 id_in(e, &id),
-                (&first.location, first.index),
+                (&first.location(sources), first.index),
                 (e.index, key),
                 sources.location(e.key_pos),
             );
@@ -1646,7 +1688,7 @@ struct IdAt<'a> {
     id: &'a str,
     index: usize,
     pos: Pos,
-    location: &'a Location,
+    location: Location,
     key_pos: Pos,
 }
 
@@ -1725,7 +1767,7 @@ fn report_sorted<'a>(
         let d = duplicate(
             what,
             at.id,
-            (f.location, Some(f.index)),
+            (&f.location, Some(f.index)),
             (Some(at.index), key),
             sources.location(at.key_pos),
         );
@@ -1841,9 +1883,9 @@ pub(super) fn build(mut sources: Sources) -> Result<Model, LoadError> {
                 b.error(
                     Diagnostic::new(
                         "duplicate-id",
-                        format!("[model] is declared twice; first at {}", first.location),
+                        format!("[model] is declared twice; first at {}", first.location()),
                     )
-                    .at(Some(dup.location.clone()))
+                    .at(Some(dup.location()))
                     .entry("model")
                     .help("keep one [model] table for the whole model directory"),
                 );
@@ -1876,7 +1918,7 @@ pub(super) fn build(mut sources: Sources) -> Result<Model, LoadError> {
     let mut beyond_limit = None;
     for_each_entry(&mut b, categories_part, |_, e| {
         if written == MAX_CATEGORIES {
-            beyond_limit = Some(e.location.clone());
+            beyond_limit = Some(e.location());
         }
         written += 1;
         let Some(key_pos) = e.pos_of(k!(Category, "id")) else {
@@ -1950,7 +1992,7 @@ pub(super) fn build(mut sources: Sources) -> Result<Model, LoadError> {
                 id: e.str(k!(Country, "code"))?,
                 index: e.index?,
                 pos: e.pos,
-                location: &e.location,
+                location: e.location(),
                 key_pos: e.pos_of(k!(Country, "code"))?,
             })
         })
@@ -2459,7 +2501,7 @@ fn policy(b: &mut Builder, cat_index: &Index, subtrees: &Subtrees, e: &Entry) ->
                     "policy-countries",
                     "a policy needs deny_countries or allow_countries",
                 )
-                .at(Some(e.location.clone()))
+                .at(Some(e.location()))
                 .entry(e.label().to_string())
                 .help("add deny_countries = [\"CN\"] or allow_countries = [\"JP\"]"),
             );
