@@ -1038,8 +1038,18 @@ struct Part<'s> {
     section: Section,
     toml: Vec<RawEntry<'s>>,
     csv: Vec<u32>,
-    /// At least the number of entries, for sizing vectors once.
-    rows: usize,
+}
+
+impl Part<'_> {
+    /// At least the number of entries, for sizing vectors once. Counts the
+    /// CSV tables' line breaks: a table read in [`Pieces`] has them counted
+    /// there, and is not asked.
+    fn rows(&self, sources: &Sources) -> usize {
+        let lines: usize = (self.csv.iter())
+            .map(|&f| memchr::memchr_iter(b'\n', sources.files[f as usize].text.as_bytes()).count())
+            .sum();
+        self.toml.len() + lines + self.csv.len()
+    }
 }
 
 impl<'s> Input<'s> {
@@ -1078,18 +1088,11 @@ impl<'s> Input<'s> {
         input
     }
 
-    fn take(&mut self, sources: &Sources, section: Section) -> Part<'s> {
-        let toml = std::mem::take(&mut self.toml[section as usize]);
-        let csv = std::mem::take(&mut self.csv[section as usize]);
-        let lines: usize = csv
-            .iter()
-            .map(|&f| memchr::memchr_iter(b'\n', sources.files[f as usize].text.as_bytes()).count())
-            .sum();
+    fn take(&mut self, section: Section) -> Part<'s> {
         Part {
             section,
-            rows: toml.len() + lines + csv.len(),
-            toml,
-            csv,
+            toml: std::mem::take(&mut self.toml[section as usize]),
+            csv: std::mem::take(&mut self.csv[section as usize]),
         }
     }
 }
@@ -1253,7 +1256,7 @@ where
     F: for<'e> Fn(&mut Builder<'s>, &mut T, &Entry<'e>) + Sync,
 {
     let section = part.section;
-    let rows = part.rows;
+    let rows = part.rows(b.sources);
     let mut out = init(rows);
     let mut count = 0;
     for raw in part.toml {
@@ -1835,7 +1838,7 @@ pub(super) fn build(mut sources: Sources) -> Result<Model, LoadError> {
         split_at: SPLIT_AT.with(|s| s.get()),
     };
     let mut input = Input::new(&mut b);
-    let mut part = |section| input.take(sources, section);
+    let mut part = |section| input.take(section);
 
     // The model's own country codes first, so references to them resolve.
     let country_entries = toml_entries(&mut b, part(Section::Country));
@@ -1911,7 +1914,7 @@ pub(super) fn build(mut sources: Sources) -> Result<Model, LoadError> {
 
     // Categories, sorted by id; descendants by dotted prefix.
     let categories_part = part(Section::Category);
-    let mut built = Vec::with_capacity(categories_part.rows);
+    let mut built = Vec::with_capacity(categories_part.rows(sources));
     // The first category beyond the limit in the order written, not in id
     // order, which would point into the middle of the file.
     let mut written = 0;
@@ -2180,18 +2183,8 @@ pub(super) fn build(mut sources: Sources) -> Result<Model, LoadError> {
         b.split_at = usize::MAX;
         let (flows, accesses, contracts) = side_by_side(
             &mut b,
-            (
-                flow_pieces,
-                flow_part.toml,
-                flow_part.rows,
-                flow_entry(&ctx),
-            ),
-            (
-                access_pieces,
-                access_part.toml,
-                access_part.rows,
-                access_entry(&ctx),
-            ),
+            (flow_pieces, flow_part.toml, flow_entry(&ctx)),
+            (access_pieces, access_part.toml, access_entry(&ctx)),
             contracts_then,
         );
         b.split_at = piece;
@@ -2222,7 +2215,7 @@ pub(super) fn build(mut sources: Sources) -> Result<Model, LoadError> {
         .collect();
 
     let policies_part = part(Section::Policy);
-    let mut built = Vec::with_capacity(policies_part.rows);
+    let mut built = Vec::with_capacity(policies_part.rows(sources));
     for_each_entry(&mut b, policies_part, |b, e| {
         let Some(key_pos) = e.pos_of(k!(Policy, "id")) else {
             return;

@@ -58,6 +58,8 @@ pub(super) struct Pieces<'a> {
     /// before it.
     cuts: Vec<usize>,
     lines: Vec<usize>,
+    /// The table's line breaks.
+    total_lines: usize,
     /// The next piece from the front, and the end of the unclaimed ones.
     claims: std::sync::Mutex<(usize, usize)>,
 }
@@ -120,8 +122,14 @@ impl<'a> Pieces<'a> {
             },
             cuts,
             lines,
+            total_lines: before,
             claims: std::sync::Mutex::new((0, pieces)),
         })
+    }
+
+    /// At least the number of rows.
+    pub(super) fn rows(&self) -> usize {
+        self.total_lines + 1
     }
 
     fn range(&self, piece: usize) -> (std::ops::Range<usize>, Option<usize>) {
@@ -252,8 +260,8 @@ where
 }
 
 /// One of the sections [`side_by_side`] reads: its table's pieces, its
-/// TOML entries, how many entries to make room for, and what each becomes.
-pub(super) type Side<'p, 's, F> = (&'p Pieces<'p>, Vec<RawEntry<'s>>, usize, F);
+/// TOML entries, and what each becomes.
+pub(super) type Side<'p, 's, F> = (&'p Pieces<'p>, Vec<RawEntry<'s>>, F);
 
 /// Two sections read side by side: `mine` on this thread, then `then`;
 /// `theirs` on a second thread. Each table is cut into [`Pieces`], and a
@@ -271,11 +279,11 @@ where
     F: for<'e> Fn(&mut Builder<'s>, &mut Rows<T>, &Entry<'e>) + Sync,
     G: for<'e> Fn(&mut Builder<'s>, &mut Rows<U>, &Entry<'e>) + Sync,
 {
-    let (my_pieces, my_toml, my_rows, f) = mine;
-    let (their_pieces, their_toml, their_rows, g) = theirs;
+    let (my_pieces, my_toml, f) = mine;
+    let (their_pieces, their_toml, g) = theirs;
     let (f, g) = (&f, &g);
-    let mut my_out = Rows::with_capacity(my_rows);
-    let mut their_out = Rows::with_capacity(their_rows);
+    let mut my_out = Rows::with_capacity(my_toml.len() + my_pieces.rows());
+    let mut their_out = Rows::with_capacity(their_toml.len() + their_pieces.rows());
     let my_first = toml_first(b, my_toml, &mut my_out, f);
     let their_first = toml_first(b, their_toml, &mut their_out, g);
     let mut other = b.fork();
