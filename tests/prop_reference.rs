@@ -9,6 +9,7 @@ use std::collections::BTreeSet;
 use proptest::prelude::*;
 use reachmap::model::{Date, Model, parse_date};
 use reachmap::reach::{Evaluation, MatrixDoc, reference};
+use reachmap::report::explain;
 
 /// A tree with undeclared intermediates possible (`a.b.c` without `a.b`).
 const CATEGORIES: &[&str] = &["a", "a.b", "a.b.c", "a.c", "ab", "b", "b.x"];
@@ -374,6 +375,46 @@ proptest! {
                     date,
                     threads
                 );
+            }
+        }
+    }
+
+    /// An evaluation for one category finds exactly the reference's rows of
+    /// that category and no other, and explains each country's reach of it
+    /// (every route, and the witnesses) word for word as the evaluation
+    /// for all categories does.
+    #[test]
+    fn an_evaluation_for_one_category_answers_as_the_whole(spec in spec(), date in date()) {
+        let model = spec.model(false);
+        let reference = reference_rows(&model, date);
+        let whole = Evaluation::for_pairs(&model, date);
+        let countries: BTreeSet<&str> = COUNTRIES.iter().copied().collect();
+        for (i, category) in model.categories.iter().enumerate() {
+            let c = reachmap::model::CategoryIdx(i as u32);
+            let one = Evaluation::for_category(&model, date, c);
+            let rows: Vec<Row> = {
+                let reach = one.matrix();
+                MatrixDoc::new(&one, &reach)
+                    .reach
+                    .into_iter()
+                    .map(|r| {
+                        let kinds = r.kinds.iter().map(|k| k.as_str().to_string()).collect();
+                        (r.country, r.category, kinds, r.path)
+                    })
+                    .collect()
+            };
+            let expected: Vec<Row> =
+                reference.iter().filter(|r| r.1 == category.id).cloned().collect();
+            prop_assert_eq!(rows, expected, "category {}", category.id);
+            for &country in &countries {
+                let country = reachmap::model::CountryCode::parse(country).unwrap();
+                for all_paths in [false, true] {
+                    prop_assert_eq!(
+                        explain::explain(&one, country, Some(c), all_paths),
+                        explain::explain(&whole, country, Some(c), all_paths),
+                        "{} × {}", country, category.id
+                    );
+                }
             }
         }
     }

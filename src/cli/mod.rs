@@ -265,8 +265,12 @@ pub fn run(cli: Cli) -> Outcome {
                     }
                 },
             };
-            let evaluation =
-                Evaluation::for_pairs(&model, date.as_of.unwrap_or_else(|| model.default_date()));
+            let date = date.as_of.unwrap_or_else(|| model.default_date());
+            // One category asked about: the search for it alone.
+            let evaluation = match category {
+                Some(c) => Evaluation::for_category(&model, date, c),
+                None => Evaluation::for_pairs(&model, date),
+            };
             emit(&explain::explain(&evaluation, country, category, all_paths));
             keep_until_exit(evaluation);
             keep_until_exit(model);
