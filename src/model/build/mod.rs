@@ -2166,13 +2166,19 @@ pub(super) fn build(mut sources: Sources) -> Result<Model, LoadError> {
     let (flow_lookups, access_lookups) = (flow_lookups(&ctx), access_lookups(&ctx));
     let pieces = match &headers {
         (Some(flow_header), Some(access_header)) if piece != usize::MAX => {
-            Pieces::new(&b, &flow_part, flow_header, &flow_lookups, piece).zip(Pieces::new(
-                &b,
-                &access_part,
-                access_header,
-                &access_lookups,
-                piece,
-            ))
+            // Cutting a table counts its line breaks: the two side by side.
+            let (flow_pieces, access_pieces) = std::thread::scope(|scope| {
+                let access_pieces = scope.spawn(|| {
+                    Pieces::new(sources, &access_part, access_header, &access_lookups, piece)
+                });
+                let flow_pieces =
+                    Pieces::new(sources, &flow_part, flow_header, &flow_lookups, piece);
+                let access_pieces = access_pieces
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                (flow_pieces, access_pieces)
+            });
+            flow_pieces.zip(access_pieces)
         }
         _ => None,
     };
@@ -2188,11 +2194,18 @@ pub(super) fn build(mut sources: Sources) -> Result<Model, LoadError> {
             contracts_then,
         );
         b.split_at = piece;
-        (
-            flows_kept(&mut b, flows),
-            accesses_kept(&mut b, accesses),
-            contracts,
-        )
+        // Each section's repeated ids, found on a thread of its own.
+        let mut other = b.fork();
+        let (flows, (accesses, other)) = std::thread::scope(|scope| {
+            let accesses = scope.spawn(move || (accesses_kept(&mut other, accesses), other));
+            let flows = flows_kept(&mut b, flows);
+            let accesses = accesses
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (flows, accesses)
+        });
+        b.absorb(other);
+        (flows, accesses, contracts)
     } else {
         let flows = flows(&mut b, flow_part, &ctx);
         let accesses = accesses(&mut b, access_part, &ctx);
@@ -2864,31 +2877,38 @@ mod tests {
     /// written on, whether the table is read whole or in pieces.
     #[test]
     fn ids_written_again_among_many_rows_are_each_reported_once() {
-        // Row r (line r + 2) has id f{r}, except every 997th row, which
-        // repeats the id of the row 1000 before it, and every 2011th, which
-        // has no id.
+        // In each of flows.csv and access.csv, row r (line r + 2) has id
+        // f{r} (a{r}), except every 997th row, which repeats the id of the
+        // row 1000 before it, and every 2011th, which has no id. Read split,
+        // both tables are large enough to be read side by side in pieces.
         let rows = 40_000;
-        let mut text = String::from("id,from,to\n");
         let mut expected = Vec::new();
-        let mut first_line = std::collections::HashMap::new();
-        for r in 0..rows {
-            let id = match r {
-                _ if r % 2011 == 5 => String::new(),
-                _ if r % 997 == 3 && r >= 1000 => format!("f{}", r - 1000),
-                _ => format!("f{r}"),
-            };
-            let line = r + 2;
-            if !id.is_empty() {
-                match first_line.get(&id) {
-                    Some(&first) => expected.push((format!("flow[{r}].id"), line, first)),
-                    None => {
-                        first_line.insert(id.clone(), line);
+        let mut table = |prefix: &str, section: &str, columns: &str, rest: &str| {
+            let mut text = format!("{columns}\n");
+            let mut first_line = std::collections::HashMap::new();
+            for r in 0..rows {
+                let id = match r {
+                    _ if r % 2011 == 5 => String::new(),
+                    _ if r % 997 == 3 && r >= 1000 => format!("{prefix}{}", r - 1000),
+                    _ => format!("{prefix}{r}"),
+                };
+                let line = r + 2;
+                if !id.is_empty() {
+                    match first_line.get(&id) {
+                        Some(&first) => expected.push((format!("{section}[{r}].id"), line, first)),
+                        None => {
+                            first_line.insert(id.clone(), line);
+                        }
                     }
                 }
+                text.push_str(&format!("{id},{rest}\n"));
             }
-            text.push_str(&format!("{id},s1,s2\n"));
-        }
-        assert!(expected.len() > 30);
+            text
+        };
+        let flows = table("f", "flow", "id,from,to", "s1,s2");
+        let accesses = table("a", "access", "id,who,to", "o1,s2");
+        expected.sort();
+        assert!(expected.len() > 60);
         let dir = model_dir(&[
             (
                 "organisations.csv",
@@ -2898,21 +2918,23 @@ mod tests {
                 "systems.csv",
                 "id,name,country,operator\ns1,S,JP,o1\ns2,T,KR,o1\n",
             ),
-            ("flows.csv", &text),
+            ("flows.csv", &flows),
+            ("access.csv", &accesses),
         ]);
         for loaded in both_ways(dir.path()) {
             let error = loaded.unwrap_err();
-            let found: Vec<(String, usize, usize)> = error
+            let mut found: Vec<(String, usize, usize)> = error
                 .diagnostics
                 .iter()
                 .map(|d| {
                     assert_eq!(d.code, "duplicate-id", "{}", d.message);
-                    let also = d.message.split("flows.csv:").nth(1).unwrap();
+                    let also = d.message.split(".csv:").nth(1).unwrap();
                     let first: usize = also.split(' ').next().unwrap().parse().unwrap();
                     let line = d.location.as_ref().unwrap().line;
                     (d.entry.clone().unwrap(), line, first)
                 })
                 .collect();
+            found.sort();
             assert_eq!(found, expected);
         }
     }

@@ -80,7 +80,7 @@ impl<'a> Pieces<'a> {
     /// The pieces of the section's single CSV table, of about `size` bytes
     /// each, when its rows are quote-free; `None` otherwise.
     pub(super) fn new(
-        b: &Builder,
+        sources: &source::Sources,
         part: &Part,
         header: &'a source::CsvHeader,
         lookups: Lookups<'a>,
@@ -89,7 +89,7 @@ impl<'a> Pieces<'a> {
         let &[file] = part.csv.as_slice() else {
             return None;
         };
-        let text = b.sources.files[file as usize].text.as_str();
+        let text = sources.files[file as usize].text.as_str();
         let rows = text.as_bytes().get(header.body..)?;
         if memchr::memchr(b'"', rows).is_some() {
             return None;
