@@ -289,8 +289,13 @@ fn engine_rows(model: &Model, date: Date, threads: Option<usize>) -> Vec<Row> {
         Some(threads) => Evaluation::with_threads(model, date, threads),
         None => Evaluation::new(model, date),
     };
+    matrix_rows(&evaluation)
+}
+
+/// An evaluation's matrix as rows.
+fn matrix_rows(evaluation: &Evaluation) -> Vec<Row> {
     let reach = evaluation.matrix();
-    MatrixDoc::new(&evaluation, &reach)
+    MatrixDoc::new(evaluation, &reach)
         .reach
         .into_iter()
         .map(|r| {
@@ -392,17 +397,7 @@ proptest! {
         for (i, category) in model.categories.iter().enumerate() {
             let c = reachmap::model::CategoryIdx(i as u32);
             let one = Evaluation::for_category(&model, date, c);
-            let rows: Vec<Row> = {
-                let reach = one.matrix();
-                MatrixDoc::new(&one, &reach)
-                    .reach
-                    .into_iter()
-                    .map(|r| {
-                        let kinds = r.kinds.iter().map(|k| k.as_str().to_string()).collect();
-                        (r.country, r.category, kinds, r.path)
-                    })
-                    .collect()
-            };
+            let rows = matrix_rows(&one);
             let expected: Vec<Row> =
                 reference.iter().filter(|r| r.1 == category.id).cloned().collect();
             prop_assert_eq!(rows, expected, "category {}", category.id);

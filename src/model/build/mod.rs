@@ -2120,18 +2120,15 @@ pub(super) fn build(mut sources: Sources) -> Result<Model, LoadError> {
         .map(|&file| sources.files[file as usize].text.len())
         .sum();
     let ((systems, system_index), contracts_read) = if contract_bytes >= b.split_at {
-        let mut other = b.fork();
-        other.split_at = usize::MAX;
         let refs = &contract_refs;
-        let (systems, (read, other)) = std::thread::scope(|scope| {
-            let reading = scope.spawn(move || (contracts(&mut other, contract_part, refs), other));
-            let systems = sorted(&mut b, built);
-            let read = reading
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            (systems, read)
-        });
-        b.absorb(other);
+        let (systems, read) = beside(
+            &mut b,
+            |b| sorted(b, built),
+            |other| {
+                other.split_at = usize::MAX;
+                contracts(other, contract_part, refs)
+            },
+        );
         (systems, Contracts::Read(read))
     } else {
         (sorted(&mut b, built), Contracts::Unread(contract_part))
@@ -2195,16 +2192,11 @@ pub(super) fn build(mut sources: Sources) -> Result<Model, LoadError> {
         );
         b.split_at = piece;
         // Each section's repeated ids, found on a thread of its own.
-        let mut other = b.fork();
-        let (flows, (accesses, other)) = std::thread::scope(|scope| {
-            let accesses = scope.spawn(move || (accesses_kept(&mut other, accesses), other));
-            let flows = flows_kept(&mut b, flows);
-            let accesses = accesses
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            (flows, accesses)
-        });
-        b.absorb(other);
+        let (flows, accesses) = beside(
+            &mut b,
+            |b| flows_kept(b, flows),
+            |other| accesses_kept(other, accesses),
+        );
         (flows, accesses, contracts)
     } else {
         let flows = flows(&mut b, flow_part, &ctx);
@@ -2306,6 +2298,27 @@ macro_rules! identified {
     )*};
 }
 identified!(Flow, Access, Contract);
+
+/// `mine` on this thread with the builder, and `theirs` meanwhile on a
+/// second thread with a fork of it, whose diagnostics are then absorbed
+/// (they are sorted by place at the end).
+fn beside<'s, M, T: Send>(
+    b: &mut Builder<'s>,
+    mine: impl FnOnce(&mut Builder<'s>) -> M,
+    theirs: impl FnOnce(&mut Builder<'s>) -> T + Send,
+) -> (M, T) {
+    let mut other = b.fork();
+    let (mine, (theirs, other)) = std::thread::scope(|scope| {
+        let theirs = scope.spawn(move || (theirs(&mut other), other));
+        let mine = mine(b);
+        let theirs = theirs
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (mine, theirs)
+    });
+    b.absorb(other);
+    (mine, theirs)
+}
 
 /// What flows, accesses and contracts resolve against.
 struct Refs<'r> {
