@@ -127,19 +127,21 @@ type Held<'m> = (
     &'m Window,
 );
 
-fn held<'m>(
-    id: Option<&'m str>,
-    ends: [&'m str; 2],
-    categories: &'m Option<CategorySet>,
-    named: &'m [CategoryIdx],
-    window: &'m Window,
-) -> Held<'m> {
-    (
-        id,
-        ends,
-        categories.as_ref().map(|set| (named, set)),
-        window,
-    )
+/// The [`Held`] of a contract, flow or access, whose fields share their
+/// names, with its ends given as ids.
+macro_rules! held {
+    ($entry:expr, $ends:expr) => {{
+        let e = $entry;
+        let held: Held = (
+            e.id.as_deref(),
+            $ends,
+            e.categories
+                .as_ref()
+                .map(|set| (&e.categories_named[..], set)),
+            &e.window,
+        );
+        held
+    }};
 }
 
 /// Ids, sorted: lists compared as sets of ids.
@@ -227,40 +229,13 @@ impl Plain {
             }
         }
         let contracts: Vec<Held> = (model.contracts.iter())
-            .map(|c| {
-                let ends = [org_id(c.from), org_id(c.to)];
-                held(
-                    c.id.as_deref(),
-                    ends,
-                    &c.categories,
-                    &c.categories_named,
-                    &c.window,
-                )
-            })
+            .map(|c| held!(c, [org_id(c.from), org_id(c.to)]))
             .collect();
         let flows: Vec<Held> = (model.flows.iter())
-            .map(|f| {
-                let ends = [system_id(f.from), system_id(f.to)];
-                held(
-                    f.id.as_deref(),
-                    ends,
-                    &f.categories,
-                    &f.categories_named,
-                    &f.window,
-                )
-            })
+            .map(|f| held!(f, [system_id(f.from), system_id(f.to)]))
             .collect();
         let accesses: Vec<Held> = (model.accesses.iter())
-            .map(|a| {
-                let ends = [org_id(a.who), system_id(a.to)];
-                held(
-                    a.id.as_deref(),
-                    ends,
-                    &a.categories,
-                    &a.categories_named,
-                    &a.window,
-                )
-            })
+            .map(|a| held!(a, [org_id(a.who), system_id(a.to)]))
             .collect();
         if !self.same_links(model, &self.contracts, &contracts, [&org_ids, &org_ids]) {
             return differs("contracts");
