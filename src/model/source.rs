@@ -792,7 +792,9 @@ pub trait CsvSink {
     fn header(&mut self, columns: &[&str], read: &[bool]);
     /// A row's cells, trimmed; `start` is the byte offset of the row in the
     /// file, and cell `i`'s place is [`Pos::cell`]`(file, start, i)`.
-    fn row(&mut self, cells: &[&str], line: usize, start: usize);
+    /// `visible`: every byte of the row is visible ASCII (`!` to `~`), so no
+    /// cell holds a space, a control or a non-ASCII character.
+    fn row(&mut self, cells: &[&str], line: usize, start: usize, visible: bool);
     /// The untrimmed cells of the row that comes after the one about to be
     /// handed on, so that what it will look up can be fetched meanwhile.
     fn ahead(&self, _cells: &[&str]) {}
@@ -987,7 +989,7 @@ pub fn read_csv_rows<S: CsvSink>(
             );
             return;
         }
-        sink.row(cells, line, start);
+        sink.row(cells, line, start, plain);
     };
     let mut had_syntax_errors = false;
     if memchr::memchr(b'"', &text.as_bytes()[rows.clone()]).is_none() {

@@ -261,10 +261,12 @@ impl<'a> Row<'a> {
 }
 
 /// Whether a trimmed, non-empty CSV cell passes [`Builder::check_value`]
-/// without a diagnostic: only then is its row read in place.
-fn quick_cell(spec: &Field, cell: &str) -> bool {
+/// without a diagnostic: only then is its row read in place. `visible`: the
+/// cell's bytes are all visible ASCII, which an id may hold any of.
+fn quick_cell(spec: &Field, cell: &str, visible: bool) -> bool {
     match spec.ty {
         FieldType::Text => true,
+        FieldType::Id if visible => cell.len() <= super::limits::MAX_ID_BYTES,
         FieldType::Id => super::limits::id_problem(spec.name, cell).is_none(),
         FieldType::Country => CountryCode::parse(cell).is_some(),
         FieldType::Choice(words) => words.contains(&cell),
@@ -1416,7 +1418,7 @@ where
         self.fetch(cells);
     }
 
-    fn row(&mut self, cells: &[&str], line: usize, start: usize) {
+    fn row(&mut self, cells: &[&str], line: usize, start: usize, visible: bool) {
         let index = Some(self.count);
         self.count += 1;
         let at = At {
@@ -1425,7 +1427,7 @@ where
             column: None,
         };
         let pos = Pos::new(self.file, start);
-        let quick = (self.keys.as_ref()).and_then(|keys| Some((keys, self.quick(cells)?)));
+        let quick = (self.keys.as_ref()).and_then(|keys| Some((keys, self.quick(cells, visible)?)));
         let entry = match quick {
             Some((keys, (written, window))) => Entry {
                 section: self.section,
@@ -1465,7 +1467,7 @@ where
 impl<F> Table<'_, '_, F> {
     /// The keys a row writes and its window, if every cell it fills passes
     /// [`quick_cell`].
-    fn quick(&self, cells: &[&str]) -> Option<(u32, Window)> {
+    fn quick(&self, cells: &[&str], visible: bool) -> Option<(u32, Window)> {
         let fields = self.section.fields();
         let common = COMMON[self.section as usize];
         let mut written = 0;
@@ -1483,7 +1485,7 @@ impl<F> Table<'_, '_, F> {
                 } else if common.until == Some(key) {
                     window.until = date;
                 }
-            } else if !quick_cell(spec, cell) {
+            } else if !quick_cell(spec, cell, visible) {
                 return None;
             }
             written |= 1 << key;
@@ -2792,6 +2794,30 @@ mod tests {
                 ("unknown-reference", Some("access[7].who"), 12),
                 ("duplicate-id", Some("access[8].id"), 13),
             ]
+        );
+    }
+
+    #[test]
+    fn an_id_too_long_is_reported_from_a_row_of_visible_bytes() {
+        // Line 3's bytes are all visible ASCII, and whole 64-byte blocks
+        // follow it, so its cells are read in place without a byte-by-byte
+        // test: the id's length is still checked.
+        let long = "s".repeat(crate::model::limits::MAX_ID_BYTES + 1);
+        let after = "s2,Second system,JP,o1\n".repeat(6);
+        let systems = format!("id,name,country,operator\ns1,S,JP,o1\n{long},L,JP,o1\n{after}");
+        let dir = model_dir(&[
+            (
+                "organisations.csv",
+                "id,name,country,role\no1,One,JP,controller\n",
+            ),
+            ("systems.csv", &systems),
+        ]);
+        let error = Model::load(dir.path()).unwrap_err();
+        assert_eq!(
+            reported(&error)[0],
+            ("bad-id", Some("system[1].id"), 3),
+            "{}",
+            error.render()
         );
     }
 
