@@ -26,7 +26,7 @@ mod index;
 mod pieces;
 
 use index::{Index, head, prefetch};
-use pieces::{Pieces, Stretch, side_by_side};
+use pieces::{Cuts, Pieces, Stretch, side_by_side};
 
 /// A checked value; references are still names until the ids are indexed.
 #[derive(Debug, Clone)]
@@ -2017,43 +2017,35 @@ pub(super) fn build(mut sources: Sources) -> Result<Model, LoadError> {
             .map(|(name, pos)| (name.to_string(), pos));
         built.push(Built::new(e, key_pos, (value, parent), b.take_since(mark)));
     });
-    let mut organisations = Vec::with_capacity(built.len());
-    let mut parents = Vec::with_capacity(built.len());
-    keep_first_each(
-        &mut b,
-        built,
-        |(o, _): &(Organisation, _)| &o.id,
-        k!(Organisation, "id"),
-        "organisation",
-        |(org, parent), index| {
-            organisations.push(org);
-            parents.push((parent, index));
-        },
-    );
-    let org_index = Index::new("organisation", organisations.iter().map(|o| o.id.as_str()));
-    // Each organisation's entry number and `parent` place, for a cycle's report.
-    let parent_keys: Vec<(Option<usize>, Option<Pos>)> = parents
-        .iter()
-        .map(|(parent, index)| (*index, parent.as_ref().map(|(_, pos)| *pos)))
-        .collect();
-    let parents: Vec<Option<OrgIdx>> = parents
-        .into_iter()
-        .map(|(parent, index)| {
-            let (name, pos) = parent?;
-            let label = Label {
-                section: Section::Organisation,
-                index,
-                key: Some("parent"),
-                item: None,
-            };
-            org_index.resolve(&mut b, &name, pos, label).map(OrgIdx)
-        })
-        .collect();
-    for (org, parent) in organisations.iter_mut().zip(parents) {
-        org.parent = parent;
-    }
-    check_parent_cycles(&mut b, &organisations, &parent_keys);
-    drop(parent_keys);
+
+    // Flows and accesses, when both are single large quote-free tables,
+    // are read side by side on two threads, which share the work at the end;
+    // otherwise each section splits its own rows. Cutting them into pieces
+    // counts their line breaks: done on a second thread while the
+    // organisations are sorted and their parents resolved, which take one.
+    let (flow_part, access_part) = (part(Section::Flow), part(Section::Access));
+    let piece = b.split_at;
+    let mut header_diagnostics = Vec::new();
+    let mut large_header = |part: &Part| -> Option<source::CsvHeader> {
+        let &[file] = part.csv.as_slice() else {
+            return None;
+        };
+        (sources.files[file as usize].text.len() >= piece)
+            .then(|| source::csv_header(sources, file, &mut header_diagnostics).ok())?
+    };
+    let headers = (large_header(&flow_part), large_header(&access_part));
+    let cut = |part: &Part, header: &source::CsvHeader| {
+        let text = &sources.files[*part.csv.first()? as usize].text;
+        Cuts::new(text, header.body, piece)
+    };
+    let cut_both = || match &headers {
+        (Some(flow_header), Some(access_header)) if piece != usize::MAX => {
+            cut(&flow_part, flow_header).zip(cut(&access_part, access_header))
+        }
+        _ => None,
+    };
+    let ((organisations, org_index), cuts) =
+        alongside(|| organisations_kept(&mut b, built), cut_both);
 
     // Systems, sorted by id.
     let systems_part = part(Section::System);
@@ -2131,36 +2123,15 @@ pub(super) fn build(mut sources: Sources) -> Result<Model, LoadError> {
         systems: &system_index,
         seats: &organisations.iter().map(|o| o.country).collect::<Vec<_>>(),
     };
-    let (flow_part, access_part) = (part(Section::Flow), part(Section::Access));
-    // Flows and accesses, when both are single large quote-free tables,
-    // are read side by side on two threads, which share the work at the end;
-    // otherwise each section splits its own rows.
-    let piece = b.split_at;
-    let mut header_diagnostics = Vec::new();
-    let mut large_header = |part: &Part| -> Option<source::CsvHeader> {
-        let &[file] = part.csv.as_slice() else {
-            return None;
-        };
-        (sources.files[file as usize].text.len() >= piece)
-            .then(|| source::csv_header(sources, file, &mut header_diagnostics).ok())?
-    };
-    let headers = (large_header(&flow_part), large_header(&access_part));
     let (flow_lookups, access_lookups) = (flow_lookups(&ctx), access_lookups(&ctx));
-    let pieces = match &headers {
-        (Some(flow_header), Some(access_header)) if piece != usize::MAX => {
-            // Cutting a table counts its line breaks: the two side by side.
-            let (flow_pieces, access_pieces) = std::thread::scope(|scope| {
-                let access_pieces = scope.spawn(|| {
-                    Pieces::new(sources, &access_part, access_header, &access_lookups, piece)
-                });
-                let flow_pieces =
-                    Pieces::new(sources, &flow_part, flow_header, &flow_lookups, piece);
-                let access_pieces = access_pieces
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-                (flow_pieces, access_pieces)
-            });
-            flow_pieces.zip(access_pieces)
+    let pieces = match (&headers, cuts) {
+        ((Some(flow_header), Some(access_header)), Some((flow_cuts, access_cuts))) => {
+            Pieces::new(&flow_part, flow_header, &flow_lookups, flow_cuts).zip(Pieces::new(
+                &access_part,
+                access_header,
+                &access_lookups,
+                access_cuts,
+            ))
         }
         _ => None,
     };
@@ -2284,6 +2255,63 @@ macro_rules! identified {
 }
 identified!(Flow, Access, Contract);
 
+/// An organisation as read, with its `parent` as written and where.
+type OrgRead = (Organisation, Option<(String, Pos)>);
+
+/// The organisations read, each id kept once, with their parents resolved
+/// and cycles among them reported; and their index.
+fn organisations_kept(b: &mut Builder, built: Vec<Built<OrgRead>>) -> (Vec<Organisation>, Index) {
+    let mut organisations = Vec::with_capacity(built.len());
+    let mut parents = Vec::with_capacity(built.len());
+    keep_first_each(
+        b,
+        built,
+        |(o, _): &(Organisation, _)| &o.id,
+        k!(Organisation, "id"),
+        "organisation",
+        |(org, parent), index| {
+            organisations.push(org);
+            parents.push((parent, index));
+        },
+    );
+    let org_index = Index::new("organisation", organisations.iter().map(|o| o.id.as_str()));
+    // Each organisation's entry number and `parent` place, for a cycle's report.
+    let parent_keys: Vec<(Option<usize>, Option<Pos>)> = parents
+        .iter()
+        .map(|(parent, index)| (*index, parent.as_ref().map(|(_, pos)| *pos)))
+        .collect();
+    let parents: Vec<Option<OrgIdx>> = parents
+        .into_iter()
+        .map(|(parent, index)| {
+            let (name, pos) = parent?;
+            let label = Label {
+                section: Section::Organisation,
+                index,
+                key: Some("parent"),
+                item: None,
+            };
+            org_index.resolve(b, &name, pos, label).map(OrgIdx)
+        })
+        .collect();
+    for (org, parent) in organisations.iter_mut().zip(parents) {
+        org.parent = parent;
+    }
+    check_parent_cycles(b, &organisations, &parent_keys);
+    (organisations, org_index)
+}
+
+/// Runs `mine` on this thread and `theirs` on a second one.
+fn alongside<A, B: Send>(mine: impl FnOnce() -> A, theirs: impl FnOnce() -> B + Send) -> (A, B) {
+    std::thread::scope(|scope| {
+        let theirs = scope.spawn(theirs);
+        let mine = mine();
+        let theirs = theirs
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (mine, theirs)
+    })
+}
+
 /// `mine` on this thread with the builder, and `theirs` meanwhile on a
 /// second thread with a fork of it, whose diagnostics are then absorbed
 /// (they are sorted by place at the end).
@@ -2293,14 +2321,7 @@ fn beside<'s, M, T: Send>(
     theirs: impl FnOnce(&mut Builder<'s>) -> T + Send,
 ) -> (M, T) {
     let mut other = b.fork();
-    let (mine, (theirs, other)) = std::thread::scope(|scope| {
-        let theirs = scope.spawn(move || (theirs(&mut other), other));
-        let mine = mine(b);
-        let theirs = theirs
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (mine, theirs)
-    });
+    let (mine, (theirs, other)) = alongside(|| mine(b), move || (theirs(&mut other), other));
     b.absorb(other);
     (mine, theirs)
 }

@@ -54,14 +54,54 @@ impl Stretch<'_> {
 /// waits for the other.
 pub(super) struct Pieces<'a> {
     stretch: Stretch<'a>,
+    cuts: Cuts,
+    /// The next piece from the front, and the end of the unclaimed ones.
+    claims: std::sync::Mutex<(usize, usize)>,
+}
+
+/// Where a quote-free CSV table is cut into pieces: found apart from what
+/// reading them needs, so that the cutting can be done beside other work.
+pub(super) struct Cuts {
     /// Piece `i` is `cuts[i]..cuts[i + 1]`, with `lines[i]` line breaks
     /// before it.
     cuts: Vec<usize>,
     lines: Vec<usize>,
     /// The table's line breaks.
     total_lines: usize,
-    /// The next piece from the front, and the end of the unclaimed ones.
-    claims: std::sync::Mutex<(usize, usize)>,
+}
+
+impl Cuts {
+    /// The rows of `text` from `body` on, cut into pieces of about `size`
+    /// bytes each, when they are quote-free; `None` otherwise.
+    pub(super) fn new(text: &str, body: usize, size: usize) -> Option<Cuts> {
+        let rows = text.as_bytes().get(body..)?;
+        if memchr::memchr(b'"', rows).is_some() {
+            return None;
+        }
+        // Each cut is just after the first line break `size` bytes or more
+        // past the one before: a record always starts there.
+        let mut cuts = vec![body];
+        let step = size.max(1);
+        while let Some(&at) = cuts.last()
+            && let Some(rest) = text.as_bytes().get(at + step..)
+            && let Some(i) = memchr::memchr(b'\n', rest)
+            && at + step + i + 1 < text.len()
+        {
+            cuts.push(at + step + i + 1);
+        }
+        cuts.push(text.len());
+        let mut lines = Vec::with_capacity(cuts.len() - 1);
+        let mut before = memchr::memchr_iter(b'\n', &text.as_bytes()[..body]).count();
+        for piece in cuts.windows(2) {
+            lines.push(before);
+            before += memchr::memchr_iter(b'\n', &text.as_bytes()[piece[0]..piece[1]]).count();
+        }
+        Some(Cuts {
+            cuts,
+            lines,
+            total_lines: before,
+        })
+    }
 }
 
 /// A piece read from the back: its entries numbered as if it were first,
@@ -77,42 +117,17 @@ pub(super) struct Taken<T> {
 }
 
 impl<'a> Pieces<'a> {
-    /// The pieces of the section's single CSV table, of about `size` bytes
-    /// each, when its rows are quote-free; `None` otherwise.
+    /// The pieces of the section's single CSV table, cut where `cuts` says.
     pub(super) fn new(
-        sources: &source::Sources,
         part: &Part,
         header: &'a source::CsvHeader,
         lookups: Lookups<'a>,
-        size: usize,
+        cuts: Cuts,
     ) -> Option<Pieces<'a>> {
         let &[file] = part.csv.as_slice() else {
             return None;
         };
-        let text = sources.files[file as usize].text.as_str();
-        let rows = text.as_bytes().get(header.body..)?;
-        if memchr::memchr(b'"', rows).is_some() {
-            return None;
-        }
-        // Each cut is just after the first line break `size` bytes or more
-        // past the one before: a record always starts there.
-        let mut cuts = vec![header.body];
-        let step = size.max(1);
-        while let Some(&at) = cuts.last()
-            && let Some(rest) = text.as_bytes().get(at + step..)
-            && let Some(i) = memchr::memchr(b'\n', rest)
-            && at + step + i + 1 < text.len()
-        {
-            cuts.push(at + step + i + 1);
-        }
-        cuts.push(text.len());
-        let pieces = cuts.len() - 1;
-        let mut lines = Vec::with_capacity(pieces);
-        let mut before = memchr::memchr_iter(b'\n', &text.as_bytes()[..header.body]).count();
-        for piece in cuts.windows(2) {
-            lines.push(before);
-            before += memchr::memchr_iter(b'\n', &text.as_bytes()[piece[0]..piece[1]]).count();
-        }
+        let pieces = cuts.cuts.len() - 1;
         Some(Pieces {
             stretch: Stretch {
                 section: part.section,
@@ -121,22 +136,18 @@ impl<'a> Pieces<'a> {
                 lookups,
             },
             cuts,
-            lines,
-            total_lines: before,
             claims: std::sync::Mutex::new((0, pieces)),
         })
     }
 
     /// At least the number of rows.
     pub(super) fn rows(&self) -> usize {
-        self.total_lines + 1
+        self.cuts.total_lines + 1
     }
 
     fn range(&self, piece: usize) -> (std::ops::Range<usize>, Option<usize>) {
-        (
-            self.cuts[piece]..self.cuts[piece + 1],
-            Some(self.lines[piece]),
-        )
+        let Cuts { cuts, lines, .. } = &self.cuts;
+        (cuts[piece]..cuts[piece + 1], Some(lines[piece]))
     }
 
     fn claim(&self, from_front: bool) -> Option<usize> {
