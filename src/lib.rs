@@ -25,3 +25,4 @@ pub mod progress;
 pub mod reach;
 pub mod report;
 pub mod synth;
+mod threads;

@@ -11,10 +11,11 @@ use std::path::Path;
 
 use foldhash::fast::FixedState;
 
-use super::{Finding, FindingLocation, side_by_side};
+use super::{Finding, FindingLocation};
 use crate::model::{
     CategoryIdx, CountryCode, Date, Kind, Location, Model, OrgIdx, Severity, SystemIdx,
 };
+use crate::threads::alongside;
 
 /// A finding's sort fields as indices into the model, and what its text is
 /// written from.
@@ -224,9 +225,9 @@ impl<'m> Writer<'m> {
         };
         // Two halves sorted side by side, then merged.
         let (left, right) = keys.split_at_mut(drafts.len() / 2);
-        side_by_side(
-            || left.sort_unstable_by(order),
+        alongside(
             || right.sort_unstable_by(order),
+            || left.sort_unstable_by(order),
         );
         let (left, right) = keys.split_at(drafts.len() / 2);
         let (mut i, mut j) = (0, 0);
@@ -248,9 +249,9 @@ impl<'m> Writer<'m> {
     /// side.
     pub fn write(&self, drafts: &[Draft<'m>], order: &[u32]) -> Vec<Finding> {
         let (first, second) = order.split_at(balance(drafts, order));
-        let (mut rest, mut findings) = side_by_side(
-            || self.write_part(drafts, second, second.len()),
+        let (mut findings, mut rest) = alongside(
             || self.write_part(drafts, first, order.len()),
+            || self.write_part(drafts, second, second.len()),
         );
         findings.append(&mut rest);
         findings

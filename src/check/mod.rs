@@ -164,8 +164,7 @@ pub fn check(evaluation: &Evaluation, reach: &[Reach]) -> Vec<Finding> {
     // The lints read only the evaluation: they are drafted on a second
     // thread while the other rules are. The drafts are joined in the order
     // the rules have always run in, which the sort keeps on a full tie.
-    let (mut lints, mut drafts) = side_by_side(
-        || rules::lints(evaluation),
+    let (mut drafts, mut lints) = crate::threads::alongside(
         || {
             let mut drafts = Vec::new();
             rules::policies(evaluation, reach, &mut drafts);
@@ -173,23 +172,12 @@ pub fn check(evaluation: &Evaluation, reach: &[Reach]) -> Vec<Finding> {
             rules::uncontracted(evaluation, &mut drafts);
             drafts
         },
+        || rules::lints(evaluation),
     );
     drafts.append(&mut lints);
     let writer = draft::Writer::new(evaluation.model(), evaluation.date());
     let order = writer.sort(&drafts);
     writer.write(&drafts, &order)
-}
-
-/// `a` on a second thread while `b` runs on this one.
-fn side_by_side<A: Send, B>(a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B) -> (A, B) {
-    std::thread::scope(|scope| {
-        let a = scope.spawn(a);
-        let b = b();
-        let a = a
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (a, b)
-    })
 }
 
 impl PartialOrd for FindingLocation {

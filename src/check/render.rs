@@ -9,9 +9,10 @@ mod json;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use super::{Finding, RULES, RuleRun, side_by_side};
+use super::{Finding, RULES, RuleRun};
 use crate::model::Severity;
 use crate::report::escape::{self, text};
+use crate::threads::alongside;
 
 /// `prefix`, then the items as `write` writes them: the first half on this
 /// thread, the second on another, split where about half the text is by
@@ -37,13 +38,13 @@ fn in_halves<T: Sync>(
     // Room for what the caller writes after.
     let mut out = String::with_capacity(prefix.len() + total + 4096);
     out.push_str(prefix);
-    let (rest, ()) = side_by_side(
+    let ((), rest) = alongside(
+        || write(&mut out, first, true),
         || {
             let mut rest = String::with_capacity(second_size);
             write(&mut rest, second, first.is_empty());
             rest
         },
-        || write(&mut out, first, true),
     );
     out.push_str(&rest);
     out

@@ -289,19 +289,11 @@ fn ones(mut word: usize) -> impl Iterator<Item = usize> {
 }
 
 /// Runs `a` and `b`, on two threads when `parallel`.
-fn join<A: Send, B: Send>(
-    parallel: bool,
-    a: impl FnOnce() -> A + Send,
-    b: impl FnOnce() -> B + Send,
-) -> (A, B) {
+fn join<A, B: Send>(parallel: bool, a: impl FnOnce() -> A, b: impl FnOnce() -> B + Send) -> (A, B) {
     if !parallel {
         return (a(), b());
     }
-    thread::scope(|scope| {
-        let b = scope.spawn(b);
-        let a = a();
-        (a, b.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-    })
+    crate::threads::alongside(a, b)
 }
 
 /// A country code (two letters A–Z) as a dense index below 26 × 26, in the

@@ -21,6 +21,7 @@ use super::fields::{Field, FieldType, Section};
 use super::source::{self, CsvSink, FileKind, Pos, RawEntry, RawValue, Sources};
 use super::*;
 use crate::progress::Task;
+use crate::threads::alongside;
 
 mod index;
 mod pieces;
@@ -2298,18 +2299,6 @@ fn organisations_kept(b: &mut Builder, built: Vec<Built<OrgRead>>) -> (Vec<Organ
     }
     check_parent_cycles(b, &organisations, &parent_keys);
     (organisations, org_index)
-}
-
-/// Runs `mine` on this thread and `theirs` on a second one.
-fn alongside<A, B: Send>(mine: impl FnOnce() -> A, theirs: impl FnOnce() -> B + Send) -> (A, B) {
-    std::thread::scope(|scope| {
-        let theirs = scope.spawn(theirs);
-        let mine = mine();
-        let theirs = theirs
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (mine, theirs)
-    })
 }
 
 /// `mine` on this thread with the builder, and `theirs` meanwhile on a
