@@ -793,7 +793,8 @@ pub trait CsvSink {
     /// A row's cells, trimmed; `start` is the byte offset of the row in the
     /// file, and cell `i`'s place is [`Pos::cell`]`(file, start, i)`.
     /// `visible`: every byte of the row is visible ASCII (`!` to `~`), so no
-    /// cell holds a space, a control or a non-ASCII character.
+    /// cell holds a space, a control or a non-ASCII character; `false`
+    /// tells nothing.
     fn row(&mut self, cells: &[&str], line: usize, start: usize, visible: bool);
     /// The untrimmed cells of the row that comes after the one about to be
     /// handed on, so that what it will look up can be fetched meanwhile.
@@ -1109,8 +1110,8 @@ fn split_cells<'t>(record: &'t str, cells: &mut Vec<&'t str>) {
 /// what lies between commas. Calls `f` with each record's line, byte offset
 /// and cells (in a vector it may swap for another), and whether the row is
 /// *plain*: its bytes are all visible ASCII, not all commas, so that no cell
-/// has anything to trim and the row is not blank. (A row that is not plain
-/// may be neither.)
+/// has anything to trim and the row is not blank. (`false` tells nothing:
+/// such a row may still have nothing to trim.)
 ///
 /// A record is found and cut 64 bytes at a time, from one look at each
 /// block: which of its bytes are commas, line breaks and bytes other than
