@@ -1489,6 +1489,20 @@ mod tests {
             prop_assert_eq!(by_plain_split(&text), by_csv_reader(&text));
         }
 
+        /// A record of several 64-byte blocks, commas anywhere (the first
+        /// and last byte of a block, side by side), with whole blocks after
+        /// it so that the masks cut it: cut as `str::split` cuts it.
+        #[test]
+        fn records_of_several_blocks_are_cut_as_split_cuts(record in "[a,é ]{1,300}") {
+            let text = format!("{record}\n{}", "x\n".repeat(40));
+            let mut first = None;
+            for_each_plain_row(&text, 0..text.len(), 0, 1, |line, start, cells, _| {
+                first.get_or_insert((line, start, cells.clone()));
+            });
+            let expected: Vec<&str> = record.split(',').collect();
+            prop_assert_eq!(first, Some((1, 0, expected)));
+        }
+
         /// The masks made 16 bytes at a time are those made byte by byte.
         #[test]
         fn byte_masks_are_the_bytes_one_by_one(
