@@ -2027,22 +2027,21 @@ pub(super) fn build(mut sources: Sources) -> Result<Model, LoadError> {
     let (flow_part, access_part) = (part(Section::Flow), part(Section::Access));
     let piece = b.split_at;
     let mut header_diagnostics = Vec::new();
-    let mut large_header = |part: &Part| -> Option<source::CsvHeader> {
+    // A section's single large table, and its header.
+    let mut large_table = |part: &Part| -> Option<(u32, source::CsvHeader)> {
         let &[file] = part.csv.as_slice() else {
             return None;
         };
-        (sources.files[file as usize].text.len() >= piece)
-            .then(|| source::csv_header(sources, file, &mut header_diagnostics).ok())?
+        let large = sources.files[file as usize].text.len() >= piece;
+        let header = large.then(|| source::csv_header(sources, file, &mut header_diagnostics));
+        Some((file, header?.ok()?))
     };
-    let headers = (large_header(&flow_part), large_header(&access_part));
-    let cut = |part: &Part, header: &source::CsvHeader| {
-        let text = &sources.files[*part.csv.first()? as usize].text;
-        Cuts::new(text, header.body, piece)
+    let tables = (large_table(&flow_part), large_table(&access_part));
+    let cut = |(file, header): &(u32, source::CsvHeader)| {
+        Cuts::new(&sources.files[*file as usize].text, header.body, piece)
     };
-    let cut_both = || match &headers {
-        (Some(flow_header), Some(access_header)) if piece != usize::MAX => {
-            cut(&flow_part, flow_header).zip(cut(&access_part, access_header))
-        }
+    let cut_both = || match &tables {
+        (Some(flows), Some(accesses)) if piece != usize::MAX => cut(flows).zip(cut(accesses)),
         _ => None,
     };
     let ((organisations, org_index), cuts) =
@@ -2125,15 +2124,11 @@ pub(super) fn build(mut sources: Sources) -> Result<Model, LoadError> {
         seats: &organisations.iter().map(|o| o.country).collect::<Vec<_>>(),
     };
     let (flow_lookups, access_lookups) = (flow_lookups(&ctx), access_lookups(&ctx));
-    let pieces = match (&headers, cuts) {
-        ((Some(flow_header), Some(access_header)), Some((flow_cuts, access_cuts))) => {
-            Pieces::new(&flow_part, flow_header, &flow_lookups, flow_cuts).zip(Pieces::new(
-                &access_part,
-                access_header,
-                &access_lookups,
-                access_cuts,
-            ))
-        }
+    let pieces = match (&tables, cuts) {
+        ((Some(flows), Some(accesses)), Some((flow_cuts, access_cuts))) => Some((
+            Pieces::new(Section::Flow, flows, &flow_lookups, flow_cuts),
+            Pieces::new(Section::Access, accesses, &access_lookups, access_cuts),
+        )),
         _ => None,
     };
     let (flows, accesses, contracts) = if let Some((flow_pieces, access_pieces)) = &pieces {

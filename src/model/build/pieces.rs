@@ -1,6 +1,6 @@
 //! Reading large CSV tables in pieces that two threads share.
 
-use super::{Builder, Collect, CsvSink, Entry, Lookups, Part, RawEntry, Rows, Table};
+use super::{Builder, Collect, CsvSink, Entry, Lookups, RawEntry, Rows, Table};
 use crate::model::diag::Diagnostic;
 use crate::model::fields::Section;
 use crate::model::source;
@@ -117,27 +117,25 @@ pub(super) struct Taken<T> {
 }
 
 impl<'a> Pieces<'a> {
-    /// The pieces of the section's single CSV table, cut where `cuts` says.
+    /// The pieces of a section's CSV table (`file` and its header), cut
+    /// where `cuts` says.
     pub(super) fn new(
-        part: &Part,
-        header: &'a source::CsvHeader,
+        section: Section,
+        (file, header): &'a (u32, source::CsvHeader),
         lookups: Lookups<'a>,
         cuts: Cuts,
-    ) -> Option<Pieces<'a>> {
-        let &[file] = part.csv.as_slice() else {
-            return None;
-        };
+    ) -> Pieces<'a> {
         let pieces = cuts.cuts.len() - 1;
-        Some(Pieces {
+        Pieces {
             stretch: Stretch {
-                section: part.section,
-                file,
+                section,
+                file: *file,
                 header,
                 lookups,
             },
             cuts,
             claims: std::sync::Mutex::new((0, pieces)),
-        })
+        }
     }
 
     /// At least the number of rows.
